@@ -3,7 +3,15 @@ import pino from 'pino';
 export type Logger = pino.Logger;
 
 /** Keys whose values must never reach a log line. */
-const REDACT = ['token', 'adminToken', 'authorization', 'password', '*.token', '*.password', 'req.headers.authorization'];
+const REDACT = [
+  'token',
+  'adminToken',
+  'authorization',
+  'password',
+  '*.token',
+  '*.password',
+  'req.headers.authorization',
+];
 
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
   return pino({

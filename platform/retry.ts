@@ -11,7 +11,12 @@ export interface RetryPolicy {
   factor: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 8, initialDelayMs: 100, maxDelayMs: 10_000, factor: 2 };
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 8,
+  initialDelayMs: 100,
+  maxDelayMs: 10_000,
+  factor: 2,
+};
 
 export interface RetryOptions {
   policy?: Partial<RetryPolicy>;
@@ -26,7 +31,11 @@ export interface RetryOptions {
 }
 
 /** Delay before retry number `attempt` (1-based): exponential, capped, with full jitter. */
-export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** (attempt - 1));
   return Math.floor(random() * ceiling);
 }
@@ -42,7 +51,10 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
     } catch (err) {
       if (attempt >= policy.maxAttempts || !shouldRetry(err) || options.signal?.aborted) throw err;
       const delay = backoffDelay(policy, attempt, options.random);
-      options.logger?.warn({ err, attempt, delayMs: delay, operation: options.operation }, 'retrying after error');
+      options.logger?.warn(
+        { err, attempt, delayMs: delay, operation: options.operation },
+        'retrying after error',
+      );
       await clock.sleep(delay, options.signal);
     }
   }

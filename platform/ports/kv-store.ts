@@ -4,7 +4,9 @@
  */
 export type KvValue = unknown;
 
-export type KvOp = { type: 'put'; table: string; key: string; value: KvValue } | { type: 'delete'; table: string; key: string };
+export type KvOp =
+  | { type: 'put'; table: string; key: string; value: KvValue }
+  | { type: 'delete'; table: string; key: string };
 
 export interface KvScanOptions {
   /** Only keys starting with this prefix. */

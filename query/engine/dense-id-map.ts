@@ -83,7 +83,8 @@ export class DenseIdMap {
       throw new AppError('SNAPSHOT_CORRUPT', 'id map section has a bad header');
     }
     const count = view.readUInt32LE(4);
-    if (view.length !== 8 + count * 8) throw new AppError('SNAPSHOT_CORRUPT', 'id map section has a bad length');
+    if (view.length !== 8 + count * 8)
+      throw new AppError('SNAPSHOT_CORRUPT', 'id map section has a bad length');
     const map = new DenseIdMap(count);
     for (let i = 0; i < count; i++) {
       map.hi[i] = view.readUInt32LE(8 + i * 4);
@@ -130,7 +131,8 @@ export class DenseIdMap {
 
 function splitOrThrow(external: string) {
   const id = splitExternalId(external);
-  if (!id) throw new AppError('BAD_ID', `"${external}" is not a 64-bit decimal id`, { details: { id: external } });
+  if (!id)
+    throw new AppError('BAD_ID', `"${external}" is not a 64-bit decimal id`, { details: { id: external } });
   return id;
 }
 

@@ -1,0 +1,249 @@
+import { RoaringBitmap32, type ReadonlyRoaringBitmap32 } from 'roaring';
+import { AppError } from '../../platform/errors';
+import { DenseIdMap } from './dense-id-map';
+import { FrozenPostings } from './frozen-postings';
+import type { IdSpace, SetType } from './set-type';
+
+/** Terms keyed by a dense id of the owning user or location. */
+export type IdTermKind = 'author' | 'loc' | 'follows' | 'followers';
+/** Whole-index sets: live media, public media, and every known user. */
+export type UniverseKind = 'live' | 'public' | 'users';
+
+export type TermRef =
+  { kind: 'tag'; tag: string } | { kind: IdTermKind; id: number } | { kind: UniverseKind };
+
+export interface PostingOp {
+  op: 'add' | 'remove';
+  term: TermRef;
+  /** Dense id of the member (media or user, depending on the term). */
+  member: number;
+}
+
+const MAX_DENSE = 0xfffffffe;
+const EMPTY: ReadonlyRoaringBitmap32 = (() => {
+  const empty = new RoaringBitmap32();
+  empty.freeze();
+  return empty;
+})();
+
+/** Which id space each term's members come from. */
+export const TERM_MEMBER_TYPE: Record<TermRef['kind'], SetType> = {
+  tag: 'media',
+  author: 'media',
+  loc: 'media',
+  live: 'media',
+  public: 'media',
+  follows: 'user',
+  followers: 'user',
+  users: 'user',
+};
+
+/**
+ * Posting lists: one roaring bitmap per term, in two tiers. The base is a
+ * compacted, frozen image of every list (see FrozenPostings); the delta holds
+ * mutable copies of the lists written since the last compact(). A read takes
+ * the delta's copy when there is one. Writes come in batches that are
+ * validated first and then applied without yielding, so a reader on the
+ * event loop sees all of a batch or none of it.
+ */
+export class PostingIndex {
+  readonly ids: Record<IdSpace, DenseIdMap>;
+  private base = FrozenPostings.empty();
+  private readonly deltaTags = new Map<string, RoaringBitmap32>();
+  private readonly deltaById: Record<IdTermKind, Map<number, RoaringBitmap32>> = {
+    author: new Map(),
+    loc: new Map(),
+    follows: new Map(),
+    followers: new Map(),
+  };
+  private readonly universes: Record<UniverseKind, RoaringBitmap32> = {
+    live: new RoaringBitmap32(),
+    public: new RoaringBitmap32(),
+    users: new RoaringBitmap32(),
+  };
+  private writeLocks = 0;
+  private version = 0;
+
+  constructor(ids?: Partial<Record<IdSpace, DenseIdMap>>) {
+    this.ids = {
+      media: ids?.media ?? new DenseIdMap(),
+      user: ids?.user ?? new DenseIdMap(),
+      location: ids?.location ?? new DenseIdMap(),
+    };
+  }
+
+  /** Bumped on every applied batch; caches key on it. */
+  get generation(): number {
+    return this.version;
+  }
+
+  /** Lists written since the last compact(); the caller compacts when this grows. */
+  get deltaLists(): number {
+    let n = this.deltaTags.size;
+    for (const kind of ID_KINDS) n += this.deltaById[kind].size;
+    return n;
+  }
+
+  /** Bytes of the frozen tier. */
+  get baseBytes(): number {
+    return this.base.byteSize;
+  }
+
+  tag(tag: string): ReadonlyRoaringBitmap32 {
+    return this.deltaTags.get(tag) ?? this.base.tag(tag) ?? EMPTY;
+  }
+
+  byDenseId(kind: IdTermKind, id: number): ReadonlyRoaringBitmap32 {
+    return this.deltaById[kind].get(id) ?? this.base.byId(kind, id) ?? EMPTY;
+  }
+
+  universe(kind: UniverseKind): ReadonlyRoaringBitmap32 {
+    return this.universes[kind];
+  }
+
+  /** The set `not` complements within. */
+  universeOf(type: SetType): ReadonlyRoaringBitmap32 {
+    return type === 'media' ? this.universes.live : this.universes.users;
+  }
+
+  get(term: TermRef): ReadonlyRoaringBitmap32 {
+    if (term.kind === 'tag') return this.tag(term.tag);
+    if (isUniverse(term)) return this.universes[term.kind];
+    return this.byDenseId(term.kind, term.id);
+  }
+
+  *tagNames(): IterableIterator<string> {
+    for (const [tag, bm] of this.deltaTags) if (!bm.isEmpty) yield tag;
+    for (const tag of this.base.tagNames()) if (!this.deltaTags.has(tag)) yield tag;
+  }
+
+  /** Applies a batch atomically: nothing is changed if any op is invalid. */
+  apply(ops: readonly PostingOp[]): void {
+    this.assertWritable();
+    for (const op of ops) validateOp(op);
+    for (const op of ops) {
+      if (op.op === 'add') this.mutable(op.term).add(op.member);
+      else if (this.has(op.term, op.member)) this.mutable(op.term).delete(op.member);
+    }
+    if (ops.length > 0) this.version++;
+  }
+
+  /** Bulk load of a whole posting list, for benchmarks and snapshot loading. */
+  addMany(term: TermRef, members: Uint32Array | readonly number[]): void {
+    this.assertWritable();
+    validateTerm(term);
+    this.mutable(term).addMany(members);
+    this.version++;
+  }
+
+  /** Replaces a posting list wholesale (snapshot loading). */
+  setBitmap(term: TermRef, bitmap: RoaringBitmap32): void {
+    this.assertWritable();
+    validateTerm(term);
+    if (term.kind === 'tag') this.deltaTags.set(term.tag, bitmap);
+    else if (isUniverse(term)) this.universes[term.kind] = bitmap;
+    else this.deltaById[term.kind].set(term.id, bitmap);
+    this.version++;
+  }
+
+  /** Every non-empty posting list, for snapshots and memory accounting. */
+  *entries(): IterableIterator<[TermRef, ReadonlyRoaringBitmap32]> {
+    for (const kind of UNIVERSES) yield [{ kind }, this.universes[kind]];
+    for (const [tag, bm] of this.deltaTags) if (!bm.isEmpty) yield [{ kind: 'tag', tag }, bm];
+    for (const kind of ID_KINDS) {
+      for (const [id, bm] of this.deltaById[kind]) if (!bm.isEmpty) yield [{ kind, id }, bm];
+    }
+    for (const [key, bm] of this.base.entries()) {
+      const shadowed =
+        key.kind === 'tag' ? this.deltaTags.has(key.tag) : this.deltaById[key.kind].has(key.id);
+      if (!shadowed) yield [key, bm];
+    }
+  }
+
+  /**
+   * Folds the delta into a new frozen base. Synchronous, so readers never
+   * see a mix; run it when the delta has grown (and after bulk loads).
+   */
+  compact(): void {
+    this.assertWritable();
+    for (const bm of this.deltaTags.values()) bm.runOptimize();
+    for (const kind of ID_KINDS) for (const bm of this.deltaById[kind].values()) bm.runOptimize();
+    const lists = [...this.entries()].filter(
+      (e): e is [Exclude<TermRef, { kind: UniverseKind }>, ReadonlyRoaringBitmap32] => !isUniverse(e[0]),
+    );
+    this.base = FrozenPostings.build(lists);
+    this.deltaTags.clear();
+    for (const kind of ID_KINDS) this.deltaById[kind].clear();
+    for (const kind of UNIVERSES) {
+      this.universes[kind].runOptimize();
+      this.universes[kind].shrinkToFit();
+    }
+    this.version++;
+  }
+
+  /** Blocks writers while `fn` runs (snapshots read bitmaps across awaits). */
+  async withWritesBlocked<T>(fn: () => Promise<T>): Promise<T> {
+    this.writeLocks++;
+    try {
+      return await fn();
+    } finally {
+      this.writeLocks--;
+    }
+  }
+
+  get writable(): boolean {
+    return this.writeLocks === 0;
+  }
+
+  private assertWritable(): void {
+    if (this.writeLocks > 0)
+      throw new AppError('INDEX_LOCKED', 'the index is being snapshotted; retry when it is writable');
+  }
+
+  private has(term: TermRef, member: number): boolean {
+    return this.get(term).has(member);
+  }
+
+  /** The delta's copy of a list, made on first write (copy-on-write from the base). */
+  private mutable(term: TermRef): RoaringBitmap32 {
+    if (isUniverse(term)) return this.universes[term.kind];
+    if (term.kind === 'tag') {
+      let bm = this.deltaTags.get(term.tag);
+      if (!bm) this.deltaTags.set(term.tag, (bm = new RoaringBitmap32(this.base.tag(term.tag) ?? [])));
+      return bm;
+    }
+    const delta = this.deltaById[term.kind];
+    let bm = delta.get(term.id);
+    if (!bm) delta.set(term.id, (bm = new RoaringBitmap32(this.base.byId(term.kind, term.id) ?? [])));
+    return bm;
+  }
+}
+
+const ID_KINDS = ['author', 'loc', 'follows', 'followers'] as const;
+const UNIVERSES = ['live', 'public', 'users'] as const;
+
+function isUniverse(term: TermRef): term is { kind: UniverseKind } {
+  return term.kind === 'live' || term.kind === 'public' || term.kind === 'users';
+}
+
+function isDense(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= MAX_DENSE;
+}
+
+function validateTerm(term: TermRef): void {
+  if (term.kind === 'tag') {
+    if (typeof term.tag !== 'string' || term.tag.length === 0)
+      throw new AppError('BAD_TERM', 'tag must be non-empty');
+  } else if ('id' in term && !isDense(term.id)) {
+    throw new AppError('BAD_TERM', `${term.kind} id ${String(term.id)} is not a dense uint32`);
+  } else if (!(term.kind in TERM_MEMBER_TYPE)) {
+    throw new AppError('BAD_TERM', `unknown term kind ${String(term.kind)}`);
+  }
+}
+
+function validateOp(op: PostingOp): void {
+  if (op.op !== 'add' && op.op !== 'remove')
+    throw new AppError('BAD_OP', `unknown posting op ${String(op.op)}`);
+  validateTerm(op.term);
+  if (!isDense(op.member)) throw new AppError('BAD_OP', `member ${String(op.member)} is not a dense uint32`);
+}

@@ -1,0 +1,169 @@
+/**
+ * `npm run bench -- engine [--media N]`: builds a synthetic corpus (seeded),
+ * loads it into the roaring index, and times four query classes against the
+ * engine and against a plain JS Set baseline measured in the same run.
+ */
+import { PostingIndex, QueryEngine, type TermRef } from '../../query/engine';
+import { csrList, generateCorpus, type Csr, type EngineCorpus } from './support/engine-corpus';
+import { parseFlags, percentile, seededRandom } from './support/seeded-random';
+import { SetBaseline } from './support/set-baseline';
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const rss = () => {
+  gc();
+  gc();
+  return process.memoryUsage().rss;
+};
+const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
+
+export async function run(argv: string[]): Promise<void> {
+  const flags = parseFlags(argv, {
+    media: 1_000_000,
+    users: 1_000_000,
+    tags: 1_000_000,
+    locations: 100_000,
+    follows: 150,
+    queries: 300,
+    seed: 42,
+  });
+  console.log(
+    `engine benchmark: ${flags.media} media, ${flags.users} users, ${flags.tags} tags, ~${flags.follows} follows, seed ${flags.seed}`,
+  );
+  let t = Date.now();
+  const corpus = generateCorpus({
+    media: flags.media,
+    users: flags.users,
+    tags: flags.tags,
+    locations: flags.locations,
+    avgTagsPerPost: 8,
+    avgFollows: flags.follows,
+    seed: flags.seed,
+  });
+  console.log(`corpus generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+  const before = rss();
+  t = Date.now();
+  const { index, postings } = buildIndex(corpus);
+  const buildSeconds = (Date.now() - t) / 1000;
+  const indexBytes = rss() - before;
+  const idMapBytes = index.ids.media.byteSize() + index.ids.user.byteSize() + index.ids.location.byteSize();
+  console.log(`index built in ${buildSeconds.toFixed(1)} s: ${postings.toLocaleString()} postings`);
+  console.log(
+    `index memory (RSS delta, id maps included): ${mib(indexBytes)} = ${(indexBytes / postings).toFixed(2)} bytes/posting (target <= 4); id maps ${mib(idMapBytes)}`,
+  );
+
+  const engine = new QueryEngine(index);
+  const baseline = new SetBaseline(corpus);
+  const random = seededRandom(flags.seed + 1);
+  const pick = (n: number) => Math.floor(random() * n);
+  const popular = () => `t${pick(100)}`;
+  const rareTags: number[] = [];
+  for (let tries = 0; rareTags.length < flags.queries && tries < flags.queries * 1000; tries++) {
+    const tag = Math.floor(corpus.tags / 2) + pick(Math.floor(corpus.tags / 2));
+    if (csrList(corpus.tagPostings, tag).length > 0) rareTags.push(tag);
+  }
+  const viewer = () => String(userExternal(pick(corpus.users)));
+  const classes: Record<string, string[]> = {
+    '3-term and/or/not, popular tags': Array.from(
+      { length: flags.queries },
+      () => `(and tag:${popular()} (or tag:${popular()} tag:${popular()}) (not tag:${popular()}))`,
+    ),
+    'rare tag': rareTags.map((tg) => `tag:t${tg}`),
+    'apply author: over follows': Array.from(
+      { length: flags.queries },
+      () => `(apply author: follows:${viewer()})`,
+    ),
+    'tag AND apply author: follows': Array.from(
+      { length: flags.queries },
+      () => `(and tag:${popular()} (apply author: follows:${viewer()}))`,
+    ),
+    'friends of friends': Array.from({ length: flags.queries }, () => `(apply follows: follows:${viewer()})`),
+  };
+
+  const rows: string[][] = [];
+  for (const [name, queries] of Object.entries(classes)) {
+    // Warm both sides (and the baseline's lazily built Sets), checking they agree.
+    for (const q of queries) {
+      const a = engine.search(q, { limit: 100 });
+      const b = baseline.search(q, 100);
+      if (a.total !== b.total || a.dense.join() !== b.dense.join())
+        throw new Error(`engine and baseline disagree on ${q}`);
+    }
+    const roaring = time(queries, (q) => engine.search(q, { limit: 100 }).total);
+    const sets = time(queries, (q) => baseline.search(q, 100).total);
+    rows.push([
+      name,
+      fmt(percentile(roaring, 50)),
+      fmt(percentile(roaring, 99)),
+      fmt(percentile(sets, 50)),
+      fmt(percentile(sets, 99)),
+      `${(mean(sets) / mean(roaring)).toFixed(1)}x`,
+    ]);
+  }
+  printTable(['query class', 'p50 ms', 'p99 ms', 'Set p50 ms', 'Set p99 ms', 'speed-up (mean)'], rows);
+  console.log(
+    'targets at 10M media: 3-term p50 <= 1 ms, p99 <= 5 ms; tag AND apply p99 <= 10 ms; <= 4 bytes/posting; >= 20x the Set baseline',
+  );
+}
+
+function userExternal(u: number): bigint {
+  return 1_000_000_000_000_000n + BigInt(u) * 13n;
+}
+
+function buildIndex(c: EngineCorpus): { index: PostingIndex; postings: number } {
+  const index = new PostingIndex();
+  for (let m = 0; m < c.media; m++)
+    index.ids.media.getOrAssign(String(2_000_000_000_000_000n + BigInt(m) * 4099n));
+  for (let u = 0; u < c.users; u++) index.ids.user.getOrAssign(String(userExternal(u)));
+  for (let l = 0; l < c.locations; l++) index.ids.location.getOrAssign(String(3_000_000_000n + BigInt(l)));
+  let postings = 0;
+  const load = (term: TermRef, list: Uint32Array) => {
+    if (list.length === 0) return;
+    index.addMany(term, list);
+    postings += list.length;
+  };
+  const all = new Uint32Array(c.media).map((_, i) => i);
+  load({ kind: 'live' }, all);
+  load(
+    { kind: 'public' },
+    all.filter((m) => c.isPublic[m] === 1),
+  );
+  load(
+    { kind: 'users' },
+    new Uint32Array(c.users).map((_, i) => i),
+  );
+  const each = (csr: Csr, n: number, term: (i: number) => TermRef) => {
+    for (let i = 0; i < n; i++) load(term(i), csrList(csr, i));
+  };
+  each(c.tagPostings, c.tags, (i) => ({ kind: 'tag', tag: `t${i}` }));
+  each(c.authorPostings, c.users, (id) => ({ kind: 'author', id }));
+  each(c.locPostings, c.locations, (id) => ({ kind: 'loc', id }));
+  each(c.follows, c.users, (id) => ({ kind: 'follows', id }));
+  each(c.followers, c.users, (id) => ({ kind: 'followers', id }));
+  index.compact();
+  return { index, postings };
+}
+
+function time(queries: string[], fn: (q: string) => number): number[] {
+  const out: number[] = [];
+  let sink = 0;
+  for (const q of queries) {
+    const start = process.hrtime.bigint();
+    sink += fn(q);
+    out.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  if (sink < 0) console.log(sink);
+  return out;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const fmt = (ms: number) => ms.toFixed(3);
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
