@@ -1,7 +1,7 @@
 import { RoaringBitmap32, type ReadonlyRoaringBitmap32 } from 'roaring';
 import { AppError } from '../../platform/errors';
 import { DenseIdMap } from './dense-id-map';
-import { FrozenPostings } from './frozen-postings';
+import { FrozenPostings, FrozenPostingsBuilder } from './frozen-postings';
 import type { IdSpace, SetType } from './set-type';
 
 /** Terms keyed by a dense id of the owning user or location. */
@@ -161,23 +161,33 @@ export class PostingIndex {
   }
 
   /**
-   * Folds the delta into a new frozen base. Synchronous, so readers never
-   * see a mix; run it when the delta has grown (and after bulk loads).
+   * Folds the delta into a new frozen base, one list at a time. Synchronous,
+   * so readers never see a mix; run it when the delta has grown.
    */
   compact(): void {
     this.assertWritable();
-    for (const bm of this.deltaTags.values()) bm.runOptimize();
-    for (const kind of ID_KINDS) for (const bm of this.deltaById[kind].values()) bm.runOptimize();
-    const lists = [...this.entries()].filter(
-      (e): e is [Exclude<TermRef, { kind: UniverseKind }>, ReadonlyRoaringBitmap32] => !isUniverse(e[0]),
-    );
-    this.base = FrozenPostings.build(lists);
+    const builder = new FrozenPostingsBuilder();
+    for (const [term, bm] of this.entries()) {
+      if (isUniverse(term)) continue;
+      if (!bm.isFrozen) (bm as RoaringBitmap32).runOptimize();
+      builder.add(term, bm);
+    }
+    this.base = builder.finish();
     this.deltaTags.clear();
     for (const kind of ID_KINDS) this.deltaById[kind].clear();
     for (const kind of UNIVERSES) {
       this.universes[kind].runOptimize();
       this.universes[kind].shrinkToFit();
     }
+    this.version++;
+  }
+
+  /** Installs a base built elsewhere (snapshot load, bulk load); only into an index with no delta. */
+  loadBase(base: FrozenPostings): void {
+    this.assertWritable();
+    if (this.deltaLists > 0)
+      throw new AppError('INDEX_NOT_EMPTY', 'loadBase needs an index with an empty delta');
+    this.base = base;
     this.version++;
   }
 

@@ -16,6 +16,8 @@ export interface SearchOptions {
   cursor?: string;
   /** Extra filter (e.g. what the viewer may see), applied before counting. */
   restrictTo?: ReadonlyRoaringBitmap32;
+  /** Map the page to external ids (default true); benchmarks comparing dense work turn it off. */
+  externalIds?: boolean;
 }
 
 export interface SearchPage {
@@ -93,7 +95,7 @@ export class QueryEngine {
       type: checked.type,
       total,
       dense,
-      ids: dense.map((d) => space.external(d)),
+      ids: options.externalIds === false ? [] : dense.map((d) => space.external(d)),
       nextCursor:
         start > 0 && dense.length > 0
           ? encodeCursor({ before: dense[dense.length - 1]!, query: fingerprint })

@@ -5,6 +5,7 @@ import { RoaringBitmap32 } from 'roaring';
 import { StorageError } from '../../platform/errors';
 import { fsyncDir } from '../../platform/fs/write-file-atomic';
 import { DenseIdMap } from './dense-id-map';
+import { FrozenPostingsBuilder, type SlotKey } from './frozen-postings';
 import { PostingIndex, type TermRef } from './posting-index';
 
 /*
@@ -161,6 +162,8 @@ export async function readSnapshot(file: string): Promise<LoadedSnapshot> {
   const user = DenseIdMap.deserialize(take(u32()));
   const location = DenseIdMap.deserialize(take(u32()));
   const index = new PostingIndex({ media, user, location });
+  // Lists stream straight into the frozen tier, so loading never holds them all as mutable bitmaps.
+  const base = new FrozenPostingsBuilder();
   const lists = u32();
   for (let i = 0; i < lists; i++) {
     const kind = KINDS[take(1)[0]!];
@@ -169,8 +172,15 @@ export async function readSnapshot(file: string): Promise<LoadedSnapshot> {
     if (kind === 'tag') term = { kind, tag: take(take(2).readUInt16LE(0)).toString('utf8') };
     else if (kind === 'live' || kind === 'public' || kind === 'users') term = { kind };
     else term = { kind, id: u32() };
-    index.setBitmap(term, RoaringBitmap32.deserialize(take(u32()), 'portable'));
+    const bm = RoaringBitmap32.deserialize(take(u32()), 'portable');
+    if (term.kind === 'live' || term.kind === 'public' || term.kind === 'users') {
+      index.setBitmap(term, bm);
+    } else {
+      base.add(term as SlotKey, bm);
+      bm.clear();
+    }
   }
   if (at !== body.length) throw corrupt('trailing bytes');
+  index.loadBase(base.finish());
   return { index, meta };
 }

@@ -1,0 +1,1 @@
+export { LmdbKvStore, type LmdbKvStoreOptions } from './lmdb-kv-store';

@@ -1,0 +1,1 @@
+export { SqliteKvStore, type SqliteKvStoreOptions, type SqliteSynchronous } from './sqlite-kv-store';
