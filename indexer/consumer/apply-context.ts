@@ -1,0 +1,81 @@
+import type { PostingOp, TermRef } from '../../query/engine/posting-index';
+import { deltaSeq, type HashtagDelta } from '../hashtag-delta';
+import { KV } from '../kv-tables';
+import type { LocationRecord, UserRecord } from '../documents/records';
+import type { BatchState } from './batch-state';
+import type { IdAssigner } from './id-assigner';
+
+/** Where the event being applied sits in POST_PUBLISH. */
+export interface EventPosition {
+  partition: number;
+  offset: number;
+  /** occurredAt, ms since the epoch. */
+  at: number;
+}
+
+/**
+ * What handlers share while applying one batch: the batch's KV view, the id
+ * assigner, and the effects they accumulate (posting changes for the
+ * bitmaps, hashtag deltas for the counters).
+ */
+export class ApplyContext {
+  readonly postings: PostingOp[] = [];
+  readonly deltas: HashtagDelta[] = [];
+  private deltaIndex = 0;
+  position: EventPosition = { partition: 0, offset: 0, at: 0 };
+
+  constructor(
+    readonly state: BatchState,
+    readonly ids: IdAssigner,
+  ) {}
+
+  /** Starts a new event: its deltas get seq numbers from its own offset. */
+  begin(position: EventPosition): void {
+    this.position = position;
+    this.deltaIndex = 0;
+  }
+
+  add(term: TermRef, member: number): void {
+    this.postings.push({ op: 'add', term, member });
+  }
+
+  remove(term: TermRef, member: number): void {
+    this.postings.push({ op: 'remove', term, member });
+  }
+
+  delta(tag: string, postId: string, delta: 1 | -1): void {
+    const { partition, offset, at } = this.position;
+    this.deltas.push({ tag, postId, delta, source: partition, seq: deltaSeq(offset, this.deltaIndex++), at });
+  }
+
+  /** The user's record, or a placeholder (known: false) that holds its counters until the upsert arrives. */
+  async user(id: string): Promise<UserRecord> {
+    return (
+      (await this.state.get<UserRecord>(KV.users, id)) ?? {
+        id,
+        username: '',
+        fullName: '',
+        isPrivate: false,
+        followerCount: 0,
+        followingCount: 0,
+        mediaCount: 0,
+        known: false,
+        at: -1,
+      }
+    );
+  }
+
+  async location(id: string): Promise<LocationRecord> {
+    return (
+      (await this.state.get<LocationRecord>(KV.locations, id)) ?? {
+        id,
+        name: '',
+        lat: null,
+        lon: null,
+        mediaCount: 0,
+        known: false,
+        at: -1,
+      }
+    );
+  }
+}

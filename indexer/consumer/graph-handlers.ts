@@ -1,0 +1,112 @@
+import type {
+  FollowAddedEvent,
+  FollowRemovedEvent,
+  LocationUpsertedEvent,
+  UserUpsertedEvent,
+} from '../../schemas/events';
+import type { FollowRecord, LocationRecord, MediaRecord, UserRecord } from '../documents/records';
+import { KV } from '../kv-tables';
+import type { ApplyContext } from './apply-context';
+import type { Outcome } from './post-handlers';
+
+/** Live media records under `<ownerId>:` in an index table such as author_media. */
+async function mediaOf(
+  ctx: ApplyContext,
+  table: string,
+  ownerId: string,
+): Promise<Extract<MediaRecord, { deleted: false }>[]> {
+  const keys = await ctx.state.keysWithPrefix(table, `${ownerId}:`);
+  const ids = keys.map((k) => k.slice(ownerId.length + 1));
+  await ctx.state.prefetch(KV.media, ids);
+  const out: Extract<MediaRecord, { deleted: false }>[] = [];
+  for (const id of ids) {
+    const rec = await ctx.state.get<MediaRecord>(KV.media, id);
+    if (rec && !rec.deleted) out.push(rec);
+  }
+  return out;
+}
+
+export async function onUserUpserted(ctx: ApplyContext, e: UserUpsertedEvent): Promise<Outcome> {
+  const before = await ctx.user(e.user.id);
+  if (before.at >= ctx.position.offset) return 'ignored';
+  const after: UserRecord = { ...before, ...e.user, known: true, at: ctx.position.offset };
+  const renamed = !before.known || before.username !== after.username;
+  const privacyChanged = before.isPrivate !== after.isPrivate;
+  if (before.known && !renamed && !privacyChanged && before.fullName === after.fullName) return 'ignored';
+  ctx.state.put(KV.users, after.id, after);
+  if (!before.known) ctx.add({ kind: 'users' }, ctx.ids.assign('user', after.id));
+  if (renamed || privacyChanged) {
+    for (const rec of await mediaOf(ctx, KV.authorMedia, after.id)) {
+      if (renamed)
+        ctx.state.put(KV.media, rec.id, { ...rec, doc: { ...rec.doc, authorUsername: after.username } });
+      if (privacyChanged) {
+        if (after.isPrivate) ctx.remove({ kind: 'public' }, rec.dense);
+        else ctx.add({ kind: 'public' }, rec.dense);
+      }
+    }
+  }
+  return 'applied';
+}
+
+export async function onFollowAdded(ctx: ApplyContext, e: FollowAddedEvent): Promise<Outcome> {
+  const edge = `${e.followerId}:${e.followeeId}`;
+  const rec = await ctx.state.get<FollowRecord>(KV.follows, edge);
+  if (rec && (rec.on || rec.at >= ctx.position.offset)) return 'ignored';
+  ctx.state.put(KV.follows, edge, { on: true, at: ctx.position.offset } satisfies FollowRecord);
+  const follower = await ctx.user(e.followerId);
+  ctx.state.put(KV.users, follower.id, { ...follower, followingCount: follower.followingCount + 1 });
+  const followee = await ctx.user(e.followeeId);
+  ctx.state.put(KV.users, followee.id, { ...followee, followerCount: followee.followerCount + 1 });
+  const a = ctx.ids.assign('user', e.followerId);
+  const b = ctx.ids.assign('user', e.followeeId);
+  ctx.add({ kind: 'follows', id: a }, b);
+  ctx.add({ kind: 'followers', id: b }, a);
+  return 'applied';
+}
+
+export async function onFollowRemoved(ctx: ApplyContext, e: FollowRemovedEvent): Promise<Outcome> {
+  const edge = `${e.followerId}:${e.followeeId}`;
+  const rec = await ctx.state.get<FollowRecord>(KV.follows, edge);
+  if (rec && rec.at >= ctx.position.offset) return 'ignored';
+  // Kept as "off" so that an older add, replayed, cannot bring the edge back.
+  ctx.state.put(KV.follows, edge, { on: false, at: ctx.position.offset } satisfies FollowRecord);
+  if (!rec?.on) return 'applied';
+  const follower = await ctx.user(e.followerId);
+  ctx.state.put(KV.users, follower.id, {
+    ...follower,
+    followingCount: Math.max(0, follower.followingCount - 1),
+  });
+  const followee = await ctx.user(e.followeeId);
+  ctx.state.put(KV.users, followee.id, {
+    ...followee,
+    followerCount: Math.max(0, followee.followerCount - 1),
+  });
+  const a = ctx.ids.assign('user', e.followerId);
+  const b = ctx.ids.assign('user', e.followeeId);
+  ctx.remove({ kind: 'follows', id: a }, b);
+  ctx.remove({ kind: 'followers', id: b }, a);
+  return 'applied';
+}
+
+export async function onLocationUpserted(ctx: ApplyContext, e: LocationUpsertedEvent): Promise<Outcome> {
+  const before = await ctx.location(e.location.id);
+  if (before.at >= ctx.position.offset) return 'ignored';
+  const after: LocationRecord = {
+    ...before,
+    at: ctx.position.offset,
+    id: e.location.id,
+    name: e.location.name,
+    lat: e.location.lat ?? null,
+    lon: e.location.lon ?? null,
+    known: true,
+  };
+  if (before.known && before.name === after.name && before.lat === after.lat && before.lon === after.lon)
+    return 'ignored';
+  ctx.state.put(KV.locations, after.id, after);
+  if (!before.known || before.name !== after.name) {
+    for (const rec of await mediaOf(ctx, KV.locationMedia, after.id)) {
+      ctx.state.put(KV.media, rec.id, { ...rec, doc: { ...rec.doc, locationName: after.name } });
+    }
+  }
+  return 'applied';
+}

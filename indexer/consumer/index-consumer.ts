@@ -1,0 +1,208 @@
+import { ValidationError } from '../../platform/errors';
+import { type Clock, systemClock } from '../../platform/clock';
+import { silentLogger, type Logger } from '../../platform/logger';
+import type { EventLog, LogConsumer, RecordBatch } from '../../platform/ports/event-log';
+import type { KvStore } from '../../platform/ports/kv-store';
+import { decodeEvent, type UploadEvent } from '../../schemas/events';
+import { deadLetterOf, publishDeadLetters, type DeadLetter } from '../dead-letters/dead-letter';
+import { encodeHashtagDelta } from '../hashtag-delta';
+import { checkpointKey, KV } from '../kv-tables';
+import { encodePostingChange } from '../postings/posting-change';
+import { TOPICS } from '../topics';
+import { ApplyContext } from './apply-context';
+import { applyEvent } from './apply-event';
+import { BatchState } from './batch-state';
+import { IdAssigner } from './id-assigner';
+
+export interface IndexConsumerOptions {
+  log: EventLog;
+  kv: KvStore;
+  logger?: Logger;
+  clock?: Clock;
+  groupId?: string;
+  maxBatchSize?: number;
+}
+
+export interface IndexBatchStats {
+  partition: number;
+  records: number;
+  applied: number;
+  ignored: number;
+  duplicates: number;
+  deadLetters: number;
+  postingOps: number;
+  hashtagDeltas: number;
+  durationMs: number;
+}
+
+const CONSUMER = 'indexer';
+
+/**
+ * The index consumer: upload events in, documents and follow edges into the
+ * KV store, posting changes to POSTINGS (bitmap replicas follow it) and
+ * hashtag deltas to POST_HASHTAG (the repartition: re-keyed by hashtag for
+ * the counters).
+ *
+ * Per batch it computes everything against the store as of its checkpoint,
+ * publishes the derived records, and only then stores the documents with the
+ * checkpoint in one KV batch. A crash in between re-runs the batch against
+ * the same state: it re-publishes identical derived records, which the
+ * readers of those topics tolerate (set operations repeat harmlessly; deltas
+ * carry a seq the counters de-duplicate on).
+ */
+export class IndexConsumer {
+  private consumer: LogConsumer | undefined;
+  private readonly lag = new Map<number, number>();
+  readonly totals = { records: 0, applied: 0, ignored: 0, duplicates: 0, deadLetters: 0, batches: 0 };
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private listeners: ((stats: IndexBatchStats) => void)[] = [];
+
+  private constructor(
+    private readonly options: IndexConsumerOptions,
+    private readonly ids: IdAssigner,
+  ) {
+    this.logger = (options.logger ?? silentLogger).child({ component: 'index-consumer' });
+    this.clock = options.clock ?? systemClock;
+  }
+
+  static async create(options: IndexConsumerOptions): Promise<IndexConsumer> {
+    return new IndexConsumer(options, await IdAssigner.load(options.kv));
+  }
+
+  onBatch(listener: (stats: IndexBatchStats) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Records behind the log's end, per partition, as of the last batch read. */
+  lagByPartition(): ReadonlyMap<number, number> {
+    return this.lag;
+  }
+
+  async start(): Promise<void> {
+    const { log, kv } = this.options;
+    this.consumer = log.consumer({
+      groupId: this.options.groupId ?? CONSUMER,
+      topics: [TOPICS.postPublish],
+      maxBatchSize: this.options.maxBatchSize ?? 1000,
+    });
+    await this.consumer.run({
+      // The checkpoint stored with the state is the truth; group offsets only report lag.
+      startOffset: async (tp) =>
+        (await kv.get<number>(KV.checkpoints, checkpointKey(CONSUMER, tp.topic, tp.partition))) ?? 0,
+      eachBatch: (batch) => this.processBatch(batch),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    this.consumer = undefined;
+  }
+
+  private async processBatch(batch: RecordBatch): Promise<void> {
+    if (batch.records.length === 0) return;
+    const started = this.clock.now();
+    const { log, kv } = this.options;
+    const state = new BatchState(kv);
+    const ctx = new ApplyContext(state, this.ids);
+    const deadLetters: DeadLetter[] = [];
+    const stats = { applied: 0, ignored: 0, duplicates: 0 };
+    try {
+      const events: { event: UploadEvent; offset: number }[] = [];
+      for (const record of batch.records) {
+        try {
+          events.push({ event: decodeEvent(record.value), offset: record.offset });
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err;
+          deadLetters.push(deadLetterOf(record, err.message, err.issues, this.clock.now()));
+        }
+      }
+      await prefetch(
+        state,
+        events.map((e) => e.event),
+      );
+      for (const { event, offset } of events) {
+        if (await state.get(KV.eventIds, event.eventId)) {
+          stats.duplicates++;
+          continue;
+        }
+        state.put(KV.eventIds, event.eventId, { partition: batch.partition, offset });
+        ctx.begin({ partition: batch.partition, offset, at: Date.parse(event.occurredAt) });
+        stats[await applyEvent(ctx, event)]++;
+      }
+      const next = batch.records[batch.records.length - 1]!.offset + 1;
+      state.put(KV.checkpoints, checkpointKey(CONSUMER, batch.topic, batch.partition), next);
+
+      const assignments = this.ids.assignments();
+      if (ctx.postings.length > 0 || assignments.length > 0) {
+        await log.produce(TOPICS.postings, [
+          { key: 'postings', value: encodePostingChange({ assignments, ops: ctx.postings }) },
+        ]);
+      }
+      if (ctx.deltas.length > 0) {
+        await log.produce(
+          TOPICS.postHashtag,
+          ctx.deltas.map((d) => ({ key: d.tag, value: encodeHashtagDelta(d) })),
+        );
+      }
+      await publishDeadLetters(log, deadLetters);
+      await kv.batch([...this.ids.kvOps(), ...state.ops()]);
+      this.ids.commit();
+      await this.consumer?.commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+      this.lag.set(batch.partition, Math.max(0, batch.highWatermark - next));
+    } catch (err) {
+      this.ids.abort();
+      this.logger.error(
+        { err, partition: batch.partition, firstOffset: batch.records[0]?.offset },
+        'index batch failed',
+      );
+      throw err;
+    }
+    for (const d of deadLetters) {
+      this.logger.warn({ partition: d.partition, offset: d.offset, reason: d.reason }, 'event dead-lettered');
+    }
+    const result: IndexBatchStats = {
+      partition: batch.partition,
+      records: batch.records.length,
+      ...stats,
+      deadLetters: deadLetters.length,
+      postingOps: ctx.postings.length,
+      hashtagDeltas: ctx.deltas.length,
+      durationMs: this.clock.now() - started,
+    };
+    this.totals.records += result.records;
+    this.totals.applied += result.applied;
+    this.totals.ignored += result.ignored;
+    this.totals.duplicates += result.duplicates;
+    this.totals.deadLetters += result.deadLetters;
+    this.totals.batches++;
+    for (const listener of this.listeners) listener(result);
+  }
+}
+
+/** Loads the records most events touch in a few round trips instead of one per event. */
+async function prefetch(state: BatchState, events: UploadEvent[]): Promise<void> {
+  const media: string[] = [];
+  const users: string[] = [];
+  const locations: string[] = [];
+  for (const e of events) {
+    if (e.type === 'post.published') {
+      media.push(e.post.id);
+      users.push(e.post.authorId);
+      if (e.post.locationId) locations.push(e.post.locationId);
+    } else if (e.type === 'post.updated') media.push(e.post.id);
+    else if (e.type === 'post.deleted') media.push(e.postId);
+    else if (e.type === 'user.upserted') users.push(e.user.id);
+    else if (e.type === 'location.upserted') locations.push(e.location.id);
+    else users.push(e.followerId, e.followeeId);
+  }
+  await Promise.all([
+    state.prefetch(
+      KV.eventIds,
+      events.map((e) => e.eventId),
+    ),
+    state.prefetch(KV.media, media),
+    state.prefetch(KV.users, users),
+    state.prefetch(KV.locations, locations),
+  ]);
+}

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { type Clock, systemClock } from '../../platform/clock';
+import { StorageError } from '../../platform/errors';
+import { silentLogger, type Logger } from '../../platform/logger';
+import type { EventLog, LogConsumer, RecordBatch } from '../../platform/ports/event-log';
+import { PostingIndex } from '../../query/engine/posting-index';
+import { readSnapshot, writeSnapshot } from '../../query/engine/snapshot-file';
+import { TOPICS } from '../topics';
+import { decodePostingChange } from './posting-change';
+
+export interface BitmapFollowerOptions {
+  log: EventLog;
+  /** Where the snapshot lives; none means in memory only (rebuilt from the log on start). */
+  snapshotPath?: string;
+  /** Snapshot at most this often while changes arrive. */
+  snapshotIntervalMs?: number;
+  /** Fold the delta tier into the frozen base once it holds this many lists. */
+  compactAfterLists?: number;
+  groupId?: string;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** The position a snapshot covers: the next POSTINGS offset to apply. */
+interface FollowerPosition {
+  postings: number;
+}
+
+/**
+ * Keeps a full replica of the bitmap index by applying POSTINGS in order.
+ * It starts from its latest snapshot and resumes from the offset the
+ * snapshot records; snapshots are its checkpoint, so the bitmaps and the
+ * position they cover are always saved together.
+ */
+export class BitmapFollower {
+  private consumer: LogConsumer | undefined;
+  private next: number;
+  private highWatermark = 0;
+  private lastSnapshotAt: number;
+  private snapshotting: Promise<unknown> | undefined;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+
+  private constructor(
+    private readonly options: BitmapFollowerOptions,
+    readonly index: PostingIndex,
+    position: FollowerPosition,
+  ) {
+    this.next = position.postings;
+    this.logger = (options.logger ?? silentLogger).child({ component: 'bitmap-follower' });
+    this.clock = options.clock ?? systemClock;
+    this.lastSnapshotAt = this.clock.now();
+  }
+
+  static async open(options: BitmapFollowerOptions): Promise<BitmapFollower> {
+    if (options.snapshotPath && existsSync(options.snapshotPath)) {
+      const { index, meta } = await readSnapshot(options.snapshotPath);
+      const position = meta.position as FollowerPosition;
+      return new BitmapFollower(options, index, position);
+    }
+    return new BitmapFollower(options, new PostingIndex(), { postings: 0 });
+  }
+
+  /** Next POSTINGS offset this replica will apply. */
+  get position(): number {
+    return this.next;
+  }
+
+  /** POSTINGS records not yet applied, as of the last fetch. */
+  get lag(): number {
+    return Math.max(0, this.highWatermark - this.next);
+  }
+
+  async start(): Promise<void> {
+    this.consumer = this.options.log.consumer({
+      groupId: this.options.groupId ?? `bitmaps-${process.pid}`,
+      topics: [TOPICS.postings],
+      maxBatchSize: 64,
+    });
+    await this.consumer.run({
+      startOffset: async () => this.next,
+      eachBatch: (batch) => this.apply(batch),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    this.consumer = undefined;
+    await this.snapshotting;
+  }
+
+  /** Writes a snapshot now (also used at shutdown). */
+  async snapshot(): Promise<void> {
+    if (!this.options.snapshotPath) return;
+    await this.snapshotting;
+    const position: FollowerPosition = { postings: this.next };
+    this.snapshotting = writeSnapshot(this.index, this.options.snapshotPath, position);
+    try {
+      await this.snapshotting;
+      this.lastSnapshotAt = this.clock.now();
+    } finally {
+      this.snapshotting = undefined;
+    }
+  }
+
+  private async apply(batch: RecordBatch): Promise<void> {
+    // Writers wait for a snapshot in progress rather than failing.
+    await this.snapshotting;
+    for (const record of batch.records) {
+      if (record.offset < this.next) continue;
+      const change = decodePostingChange(record.value);
+      for (const a of change.assignments) {
+        const dense = this.index.ids[a.space].getOrAssign(a.external);
+        if (dense !== a.dense) {
+          throw new StorageError(
+            'REPLICA_DIVERGED',
+            `${a.space} ${a.external} is dense ${dense} here but ${a.dense} in POSTINGS at offset ${record.offset}`,
+          );
+        }
+      }
+      this.index.apply(change.ops);
+      this.next = record.offset + 1;
+    }
+    this.highWatermark = batch.highWatermark;
+    if (this.index.deltaLists >= (this.options.compactAfterLists ?? 50_000)) this.index.compact();
+    const interval = this.options.snapshotIntervalMs ?? 60_000;
+    if (this.options.snapshotPath && this.clock.now() - this.lastSnapshotAt >= interval) {
+      this.snapshot().catch((err: unknown) => this.logger.error({ err }, 'snapshot failed'));
+    }
+  }
+}

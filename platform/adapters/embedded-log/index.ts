@@ -1,0 +1,2 @@
+export { EmbeddedEventLog, type EmbeddedEventLogOptions } from './embedded-event-log';
+export type { FsyncPolicy } from './partition-log';

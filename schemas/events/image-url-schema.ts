@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { EVENT_FIELD_LIMITS } from './event-field-limits';
+
+// Visible ASCII except the backslash, which browsers read as "/" ("/\host" is off-site).
+const URL_CHAR = '[\\x21-\\x5b\\x5d-\\x7e]';
+const HOST_CHAR = '[\\x21-\\x22\\x24-\\x2e\\x30-\\x3e\\x40-\\x5b\\x5d-\\x7e]';
+const SHAPE = new RegExp(`^(?:https?://${HOST_CHAR}+|/(?!/))${URL_CHAR}*$`);
+const ABSOLUTE = /^https?:\/\//;
+const REASON = 'must be an absolute http(s) URL or a path starting with a single "/", without spaces';
+
+function parsesAsUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the photo is served from: an absolute http(s) URL, or a root-relative
+ * path for media the demo serves itself. "//host" is refused because it is
+ * an off-site URL in disguise.
+ */
+export const imageUrlSchema = z
+  .string()
+  .max(
+    EVENT_FIELD_LIMITS.imageUrlMaxChars,
+    `must be at most ${EVENT_FIELD_LIMITS.imageUrlMaxChars} characters`,
+  )
+  .regex(SHAPE, REASON)
+  // The shape check cannot tell a valid host or port; the URL parser can.
+  .refine((value) => !ABSOLUTE.test(value) || !SHAPE.test(value) || parsesAsUrl(value), REASON)
+  .describe('Absolute http(s) URL, or a root-relative path such as /media/1.svg.');

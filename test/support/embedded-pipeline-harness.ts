@@ -1,0 +1,90 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { IndexConsumer } from '../../indexer/consumer/index-consumer';
+import { checkpointKey, KV } from '../../indexer/kv-tables';
+import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
+import { ensureTopics, TOPICS } from '../../indexer/topics';
+import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
+import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
+import type { GeneratedEvent } from './event-stream';
+import { pollUntil } from './poll';
+
+/** A throwaway embedded pipeline in a temp dir: log, KV store, index consumer and a bitmap replica. */
+export class PipelineHarness {
+  consumer!: IndexConsumer;
+  follower!: BitmapFollower;
+
+  private constructor(
+    readonly dir: string,
+    public log: EmbeddedEventLog,
+    public kv: LmdbKvStore,
+  ) {}
+
+  static async create(): Promise<PipelineHarness> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pipeline-'));
+    const h = new PipelineHarness(dir, ...(await PipelineHarness.openStores(dir)));
+    await ensureTopics(h.log);
+    return h;
+  }
+
+  private static async openStores(dir: string): Promise<[EmbeddedEventLog, LmdbKvStore]> {
+    return [
+      await EmbeddedEventLog.open({ dir: path.join(dir, 'log'), fsync: 'never' }),
+      await LmdbKvStore.open({ path: path.join(dir, 'kv') }),
+    ];
+  }
+
+  async publish(events: GeneratedEvent[]): Promise<void> {
+    await this.log.produce(
+      TOPICS.postPublish,
+      events.map((e) => ({ key: e.key, value: Buffer.from(JSON.stringify(e.raw)) })),
+    );
+  }
+
+  async start(options: { snapshot?: boolean } = {}): Promise<void> {
+    this.consumer = await IndexConsumer.create({ log: this.log, kv: this.kv });
+    await this.consumer.start();
+    this.follower = await BitmapFollower.open({
+      log: this.log,
+      snapshotPath: options.snapshot ? path.join(this.dir, 'bitmaps.snap') : undefined,
+    });
+    await this.follower.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    await this.follower?.stop();
+  }
+
+  /** Waits until the consumer's checkpoints reach the log's end and the replica has applied all of POSTINGS. */
+  async caughtUp(): Promise<void> {
+    await pollUntil(async () => {
+      for (const end of await this.log.endOffsets(TOPICS.postPublish)) {
+        const at =
+          (await this.kv.get<number>(
+            KV.checkpoints,
+            checkpointKey('indexer', TOPICS.postPublish, end.partition),
+          )) ?? 0;
+        if (at < end.offset) return false;
+      }
+      const [postings] = await this.log.endOffsets(TOPICS.postings);
+      return this.follower.position >= postings!.offset;
+    }, 'the pipeline to catch up');
+  }
+
+  /** Closes and reopens the stores, as a restarted process would. */
+  async reopen(): Promise<void> {
+    await this.stop();
+    await this.log.close();
+    await this.kv.close();
+    [this.log, this.kv] = await PipelineHarness.openStores(this.dir);
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    await this.log.close();
+    await this.kv.close();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
