@@ -137,9 +137,10 @@ class Evaluator {
       positives.sort((a, b) => a.bm.size - b.bm.size);
       acc = positives[0]!;
       for (let i = 1; i < positives.length && !acc.bm.isEmpty; i++) {
-        const next = positives[i]!.bm;
-        if (acc.owned) (acc.bm as RoaringBitmap32).andInPlace(next);
-        else acc = { bm: RoaringBitmap32.and(acc.bm, next), owned: true };
+        const next = positives[i]!;
+        if (acc.owned) (acc.bm as RoaringBitmap32).andInPlace(next.bm);
+        else acc = { bm: RoaringBitmap32.and(acc.bm, next.bm), owned: true };
+        if (next.owned) (next.bm as RoaringBitmap32).dispose();
       }
     }
     for (const node of applies) {
@@ -152,6 +153,7 @@ class Evaluator {
       if (v.bm.isEmpty) continue;
       if (acc.owned) (acc.bm as RoaringBitmap32).andNotInPlace(v.bm);
       else acc = { bm: RoaringBitmap32.andNot(acc.bm, v.bm), owned: true };
+      if (v.owned) (v.bm as RoaringBitmap32).dispose();
     }
     return acc.bm.isEmpty ? { bm: EMPTY, owned: false } : acc;
   }

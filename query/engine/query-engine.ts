@@ -90,6 +90,8 @@ export class QueryEngine {
     const page =
       count === 0 ? new Uint32Array(0) : result.rangeUint32Array(new Uint32Array(count), start, count);
     const dense = Array.from(page).reverse();
+    // Free the result's native memory now rather than at the next GC: large results otherwise pile up as external memory and force full collections.
+    result.dispose();
     const space = checked.type === 'media' ? this.index.ids.media : this.index.ids.user;
     return {
       type: checked.type,

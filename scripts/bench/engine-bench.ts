@@ -9,6 +9,7 @@ import { FrozenPostingsBuilder, type SlotKey } from '../../query/engine/frozen-p
 import { csrList, generateCorpus, type Csr, type EngineCorpus } from './support/engine-corpus';
 import { parseFlags, percentile, seededRandom } from './support/seeded-random';
 import { SetBaseline } from './support/set-baseline';
+import { printTable } from './support/print-table';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const rss = () => {
@@ -99,7 +100,8 @@ export async function run(argv: string[]): Promise<void> {
     const { times: roaring, answers } = engineRuns.get(name)!;
     // Warm the baseline's lazily built Sets, checking it agrees with the engine.
     queries.forEach((q, i) => {
-      if (answerOf(baseline.search(q, 100)) !== answers[i]) throw new Error(`engine and baseline disagree on ${q}`);
+      if (answerOf(baseline.search(q, 100)) !== answers[i])
+        throw new Error(`engine and baseline disagree on ${q}`);
     });
     gc();
     const sets = time(queries, (q) => baseline.search(q, 100).total);
@@ -179,12 +181,3 @@ function time(queries: string[], fn: (q: string) => number): number[] {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const fmt = (ms: number) => ms.toFixed(3);
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
-}

@@ -15,6 +15,7 @@ import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
 import { SqliteKvStore } from '../../platform/adapters/sqlite-kv';
 import type { KvOp, KvStore } from '../../platform/ports/kv-store';
 import { parseFlags, percentile, seededRandom } from './support/seeded-random';
+import { printTable } from './support/print-table';
 
 const TABLE = 'hashtag_pages';
 const BATCH = 1000;
@@ -260,13 +261,4 @@ function claimWord(measured: number, claimed: number): string {
   const off = measured / claimed - 1;
   const pct = `${off >= 0 ? '+' : ''}${(off * 100).toFixed(0)}%`;
   return Math.abs(off) <= CLAIM_TOLERANCE ? `confirmed (${pct})` : `refuted (${pct})`;
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
 }

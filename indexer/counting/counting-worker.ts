@@ -1,0 +1,109 @@
+import { systemClock, type Clock } from '../../platform/clock';
+import { silentLogger, type Logger } from '../../platform/logger';
+import type { EventLog } from '../../platform/ports/event-log';
+import type { KvOp, KvStore } from '../../platform/ports/kv-store';
+import type { RetryPolicy } from '../../platform/retry';
+import { KV } from '../kv-tables';
+import { BatchingDeltaConsumer, type BuiltFlush, type FlushContext } from './batching-delta-consumer';
+import type { ConsumerMetrics, FlushStats } from './flush-metrics';
+import { HashtagTally } from './hashtag-tally';
+import type { HashtagCountRecord } from './read-hashtag-count';
+
+/** `<groupId>:<POST_HASHTAG partition>:<source partition>` → highest seq applied. */
+export const COUNTER_WATERMARKS = 'counter_watermarks';
+
+export interface CountingWorkerOptions {
+  log: EventLog;
+  kv: KvStore;
+  /** Flush once this many records are buffered; default 1000. */
+  flushEvents?: number;
+  /** Flush at least this often while records are buffered; default 5000. */
+  flushIntervalMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+  /** Consumer group and checkpoint name; default 'counter'. */
+  groupId?: string;
+  onFlush?: (stats: FlushStats) => void;
+  /** Retries of a flush's reads and write; defaults to platform/retry's policy. */
+  retryPolicy?: Partial<RetryPolicy>;
+}
+
+/**
+ * The hashtag page's post counter: consumes POST_HASHTAG and keeps the
+ * absolute count per tag in `hashtag_counts`, exactly once across crashes,
+ * with one KV write per flush instead of one per delta.
+ */
+export class CountingWorker {
+  private readonly consumer: BatchingDeltaConsumer<HashtagTally>;
+
+  constructor(options: CountingWorkerOptions) {
+    const clock = options.clock ?? systemClock;
+    const groupId = options.groupId ?? 'counter';
+    const logger = (options.logger ?? silentLogger).child({ component: 'counting-worker', groupId });
+    const { kv } = options;
+    this.consumer = new BatchingDeltaConsumer<HashtagTally>({
+      log: options.log,
+      kv,
+      groupId,
+      watermarkTable: COUNTER_WATERMARKS,
+      flushEvents: options.flushEvents ?? 1000,
+      flushIntervalMs: options.flushIntervalMs ?? 5000,
+      clock,
+      logger,
+      onFlush: options.onFlush,
+      retryPolicy: options.retryPolicy,
+      sink: {
+        create: () => new HashtagTally(),
+        add: (tally, delta) => {
+          tally.add(delta.tag, delta.delta);
+          return true;
+        },
+        build: (tally, ctx) => buildCountOps(kv, tally, ctx, logger),
+      },
+    });
+  }
+
+  start(): Promise<void> {
+    return this.consumer.start();
+  }
+
+  /** Flushes what is buffered, commits, and leaves the group. */
+  stop(): Promise<void> {
+    return this.consumer.stop();
+  }
+
+  metrics(): ConsumerMetrics {
+    return this.consumer.metrics();
+  }
+}
+
+/** Reads the tallied tags' counts in one round trip and writes the new absolute counts. */
+async function buildCountOps(
+  kv: KvStore,
+  tally: HashtagTally,
+  ctx: FlushContext,
+  logger: Logger,
+): Promise<BuiltFlush> {
+  const tags = tally.tags();
+  if (tags.length === 0) return { ops: [] };
+  ctx.reads.count++;
+  const rows = await kv.getMany<HashtagCountRecord>(KV.hashtagCounts, tags);
+  const updatedAt = new Date(ctx.now).toISOString();
+  const ops: KvOp[] = [];
+  tags.forEach((tag, i) => {
+    const row = rows[i];
+    const current = row?.count ?? 0;
+    const { count, clampedBy } = tally.apply(tag, current);
+    if (clampedBy > 0) {
+      logger.warn({ tag, current, clampedBy }, 'hashtag count would go below 0; clamped at 0');
+    }
+    if (row !== undefined ? count === current : count === 0) return;
+    ops.push({
+      type: 'put',
+      table: KV.hashtagCounts,
+      key: tag,
+      value: { tag, count, updatedAt } satisfies HashtagCountRecord,
+    });
+  });
+  return { ops };
+}
