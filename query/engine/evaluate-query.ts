@@ -165,8 +165,10 @@ class Evaluator {
       const v = this.eval(arg, type);
       if (v.bm.isEmpty) continue;
       if (!acc) acc = v;
-      else if (acc.owned) (acc.bm as RoaringBitmap32).orInPlace(v.bm);
-      else if (v.owned) {
+      else if (acc.owned) {
+        (acc.bm as RoaringBitmap32).orInPlace(v.bm);
+        if (v.owned) (v.bm as RoaringBitmap32).dispose();
+      } else if (v.owned) {
         (v.bm as RoaringBitmap32).orInPlace(acc.bm);
         acc = v;
       } else acc = { bm: RoaringBitmap32.or(acc.bm, v.bm), owned: true };
@@ -194,7 +196,9 @@ class Evaluator {
       if (v.bm.isEmpty) continue;
       for (let i = k - 1; i >= 1; i--) {
         if (levels[i - 1]!.isEmpty) continue;
-        levels[i]!.orInPlace(RoaringBitmap32.and(levels[i - 1]!, v.bm));
+        const both = RoaringBitmap32.and(levels[i - 1]!, v.bm);
+        levels[i]!.orInPlace(both);
+        both.dispose();
       }
       levels[0]!.orInPlace(v.bm);
     }
@@ -226,7 +230,10 @@ class Evaluator {
     const acc = new RoaringBitmap32();
     for (const user of users) {
       const bm = this.index.byDenseId(node.kind, user);
-      if (!bm.isEmpty && bm.intersects(within)) acc.orInPlace(RoaringBitmap32.and(bm, within));
+      if (bm.isEmpty || !bm.intersects(within)) continue;
+      const part = RoaringBitmap32.and(bm, within);
+      acc.orInPlace(part);
+      part.dispose();
     }
     return acc;
   }
