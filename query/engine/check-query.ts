@@ -93,7 +93,7 @@ export function checkQuery(root: QueryNode, limits: Partial<QueryLimits> = {}): 
         if (inner.type !== 'user') {
           throw fail(
             'TYPE_MISMATCH',
-            `apply ${node.kind}: needs a set of users, got a set of ${inner.type}`,
+            `apply ${node.kind}: needs a set of users, got a set of ${setName(inner.type)}`,
             node.arg,
             sub('arg'),
           );
@@ -116,7 +116,7 @@ export function checkQuery(root: QueryNode, limits: Partial<QueryLimits> = {}): 
         if (odd >= 0) {
           throw fail(
             'TYPE_MISMATCH',
-            `${node.op} mixes a set of ${type} with a set of ${args[odd]!.type}`,
+            `${node.op} mixes a set of ${setName(type)} with a set of ${setName(args[odd]!.type)}`,
             node.args[odd]!,
             sub(`args.${odd}`),
           );
@@ -136,4 +136,8 @@ export function checkQuery(root: QueryNode, limits: Partial<QueryLimits> = {}): 
 
   const { node, type } = visit(root, 0, '');
   return { root: node, type, terms };
+}
+
+function setName(type: SetType): string {
+  return type === 'user' ? 'users' : 'media';
 }
