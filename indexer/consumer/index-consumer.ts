@@ -114,7 +114,8 @@ export class IndexConsumer {
           events.push({ event: decodeEvent(record.value), offset: record.offset });
         } catch (err) {
           if (!(err instanceof ValidationError)) throw err;
-          deadLetters.push(deadLetterOf(record, err.message, err.issues, this.clock.now()));
+          const why = err.issues.map((i) => `${i.field || '(event)'}: ${i.reason}`).join('; ');
+          deadLetters.push(deadLetterOf(record, `${err.message}: ${why}`, err.issues, this.clock.now()));
         }
       }
       await prefetch(
