@@ -11,9 +11,9 @@ import { KV, checkpointKey } from '../indexer/kv-tables';
 import { TOPICS } from '../indexer/topics';
 import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../platform/adapters/lmdb-kv';
-import { StorageError } from '../platform/errors';
 import type { EventLog, LogConsumer } from '../platform/ports/event-log';
-import type { KvOp, KvScanOptions, KvStore } from '../platform/ports/kv-store';
+import type { KvStore } from '../platform/ports/kv-store';
+import { ControlledKv } from './support/controlled-kv-store';
 import { ManualClock } from './support/manual-clock';
 
 const TOPIC = TOPICS.postHashtag;
@@ -120,56 +120,6 @@ async function expectCounts(kv: KvStore, expected: Map<string, number>): Promise
     wanted[tag] = expected.get(tag) ?? 0;
   }
   expect(actual).toEqual(wanted);
-}
-
-/** A KvStore in front of the real one: batches can be held back, and the store can "die". */
-class ControlledKv implements KvStore {
-  batches = 0;
-  hold = false;
-  dead = false;
-  /** Dies on batch number `n` (1-based), before or after applying it. */
-  dieOn: { n: number; applied: boolean } | undefined;
-  private readonly held: (() => void)[] = [];
-
-  constructor(private readonly inner: KvStore) {}
-
-  get heldBatches(): number {
-    return this.held.length;
-  }
-  releaseOne(): void {
-    this.held.shift()?.();
-  }
-  private check(): void {
-    if (this.dead) throw new StorageError('TEST_CRASHED', 'the process is gone');
-  }
-  async get<T>(table: string, key: string): Promise<T | undefined> {
-    this.check();
-    return this.inner.get<T>(table, key);
-  }
-  async getMany<T>(table: string, keys: string[]): Promise<(T | undefined)[]> {
-    this.check();
-    return this.inner.getMany<T>(table, keys);
-  }
-  async batch(ops: KvOp[]): Promise<void> {
-    this.check();
-    this.batches++;
-    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
-    if (this.dieOn?.n === this.batches && !this.dieOn.applied) this.dead = true;
-    this.check();
-    await this.inner.batch(ops);
-    if (this.dieOn?.n === this.batches) this.dead = true;
-    this.check();
-  }
-  scan<T>(table: string, options?: KvScanOptions): AsyncIterable<[string, T]> {
-    this.check();
-    return this.inner.scan<T>(table, options);
-  }
-  count(table: string): Promise<number> {
-    return this.inner.count(table);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
 }
 
 /** Counts what the log hands to eachBatch, independently of the worker. */

@@ -15,9 +15,9 @@ import {
 } from '../indexer/trending';
 import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../platform/adapters/lmdb-kv';
-import { StorageError } from '../platform/errors';
 import type { EventLog } from '../platform/ports/event-log';
-import type { KvOp, KvScanOptions, KvStore } from '../platform/ports/kv-store';
+import type { KvStore } from '../platform/ports/kv-store';
+import { ControlledKv } from './support/controlled-kv-store';
 import { ManualClock } from './support/manual-clock';
 
 const TOPIC = TOPICS.postHashtag;
@@ -303,7 +303,8 @@ describe('TrendingPipeline', () => {
     {
       const { log, store } = await open();
       await produce(log, stream.slice(200));
-      const kv = new DyingKv(store, 3);
+      const kv = new ControlledKv(store);
+      kv.dieOn = { n: 3, applied: true };
       const pipeline = new TrendingPipeline({ log, kv, clock, flushEvents: 11 });
       await pipeline.start();
       await until(() => kv.dead, 'the crash');
@@ -344,39 +345,3 @@ describe('TrendingPipeline', () => {
     );
   });
 });
-
-/** Applies `n` batches, then behaves as a dead process: every call fails. */
-class DyingKv implements KvStore {
-  dead = false;
-  private batches = 0;
-  constructor(
-    private readonly inner: KvStore,
-    private readonly n: number,
-  ) {}
-  private check(): void {
-    if (this.dead) throw new StorageError('TEST_CRASHED', 'the process is gone');
-  }
-  async get<T>(t: string, k: string): Promise<T | undefined> {
-    this.check();
-    return this.inner.get<T>(t, k);
-  }
-  async getMany<T>(t: string, keys: string[]): Promise<(T | undefined)[]> {
-    this.check();
-    return this.inner.getMany<T>(t, keys);
-  }
-  async batch(ops: KvOp[]): Promise<void> {
-    this.check();
-    await this.inner.batch(ops);
-    if (++this.batches >= this.n) this.dead = true;
-  }
-  scan<T>(t: string, options?: KvScanOptions): AsyncIterable<[string, T]> {
-    this.check();
-    return this.inner.scan<T>(t, options);
-  }
-  count(t: string): Promise<number> {
-    return this.inner.count(t);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
