@@ -53,14 +53,7 @@ export async function onFollowAdded(ctx: ApplyContext, e: FollowAddedEvent): Pro
   const rec = await ctx.state.get<FollowRecord>(KV.follows, edge);
   if (rec && (rec.on || rec.at >= ctx.position.offset)) return 'ignored';
   ctx.state.put(KV.follows, edge, { on: true, at: ctx.position.offset } satisfies FollowRecord);
-  const follower = await ctx.user(e.followerId);
-  ctx.state.put(KV.users, follower.id, { ...follower, followingCount: follower.followingCount + 1 });
-  const followee = await ctx.user(e.followeeId);
-  ctx.state.put(KV.users, followee.id, { ...followee, followerCount: followee.followerCount + 1 });
-  const a = ctx.ids.assign('user', e.followerId);
-  const b = ctx.ids.assign('user', e.followeeId);
-  ctx.add({ kind: 'follows', id: a }, b);
-  ctx.add({ kind: 'followers', id: b }, a);
+  await changeEdge(ctx, e.followerId, e.followeeId, 1);
   return 'applied';
 }
 
@@ -70,22 +63,32 @@ export async function onFollowRemoved(ctx: ApplyContext, e: FollowRemovedEvent):
   if (rec && rec.at >= ctx.position.offset) return 'ignored';
   // Kept as "off" so that an older add, replayed, cannot bring the edge back.
   ctx.state.put(KV.follows, edge, { on: false, at: ctx.position.offset } satisfies FollowRecord);
-  if (!rec?.on) return 'applied';
-  const follower = await ctx.user(e.followerId);
+  if (rec?.on) await changeEdge(ctx, e.followerId, e.followeeId, -1);
+  return 'applied';
+}
+
+/** An edge appeared (+1) or went (−1): both users' counters and the two posting lists. */
+async function changeEdge(
+  ctx: ApplyContext,
+  followerId: string,
+  followeeId: string,
+  change: 1 | -1,
+): Promise<void> {
+  const follower = await ctx.user(followerId);
   ctx.state.put(KV.users, follower.id, {
     ...follower,
-    followingCount: Math.max(0, follower.followingCount - 1),
+    followingCount: Math.max(0, follower.followingCount + change),
   });
-  const followee = await ctx.user(e.followeeId);
+  const followee = await ctx.user(followeeId);
   ctx.state.put(KV.users, followee.id, {
     ...followee,
-    followerCount: Math.max(0, followee.followerCount - 1),
+    followerCount: Math.max(0, followee.followerCount + change),
   });
-  const a = ctx.ids.assign('user', e.followerId);
-  const b = ctx.ids.assign('user', e.followeeId);
-  ctx.remove({ kind: 'follows', id: a }, b);
-  ctx.remove({ kind: 'followers', id: b }, a);
-  return 'applied';
+  const a = ctx.ids.assign('user', followerId);
+  const b = ctx.ids.assign('user', followeeId);
+  const op = change > 0 ? 'add' : 'remove';
+  ctx[op]({ kind: 'follows', id: a }, b);
+  ctx[op]({ kind: 'followers', id: b }, a);
 }
 
 export async function onLocationUpserted(ctx: ApplyContext, e: LocationUpsertedEvent): Promise<Outcome> {
