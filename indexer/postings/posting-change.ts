@@ -1,6 +1,6 @@
 import { pack, unpack } from 'msgpackr';
 import { StorageError } from '../../platform/errors';
-import type { PostingOp, TermRef } from '../../query/engine/posting-index';
+import { isUniverseKind, type PostingOp, type TermRef } from '../../query/engine/posting-index';
 import type { IdSpace } from '../../query/engine/set-type';
 import type { Assignment } from '../consumer/id-assigner';
 
@@ -40,7 +40,7 @@ export function decodePostingChange(buf: Buffer): PostingChange {
       const kind = KINDS[k];
       let term: TermRef;
       if (kind === 'tag') term = { kind, tag: String(key) };
-      else if (kind === 'live' || kind === 'public' || kind === 'users') term = { kind };
+      else if (kind && isUniverseKind(kind)) term = { kind };
       else if (kind) term = { kind, id: Number(key) };
       else throw new StorageError('BAD_POSTING_CHANGE', `unknown term kind code ${k}`);
       return { op: op === 1 ? 'add' : 'remove', term, member };

@@ -1,5 +1,5 @@
 import { RoaringBitmap32, type ReadonlyRoaringBitmap32 } from 'roaring';
-import type { PostingIndex } from './posting-index';
+import { EMPTY_BITMAP, type PostingIndex } from './posting-index';
 import type { ApplyKind, ApplyNode, QueryNode, TermNode } from './query-ast';
 import { QueryError } from './query-error';
 import type { SetType } from './set-type';
@@ -9,12 +9,6 @@ interface Value {
   bm: ReadonlyRoaringBitmap32;
   owned: boolean;
 }
-
-const EMPTY = (() => {
-  const bm = new RoaringBitmap32();
-  bm.freeze();
-  return bm;
-})();
 
 export interface EvaluateOptions {
   maxApplyFanout: number;
@@ -84,16 +78,16 @@ class Evaluator {
       case 'user': {
         const id = index.ids.user.get(node.value);
         return id === undefined
-          ? { bm: EMPTY, owned: false }
+          ? { bm: EMPTY_BITMAP, owned: false }
           : { bm: new RoaringBitmap32([id]), owned: true };
       }
       case 'loc': {
         const id = index.ids.location.get(node.value);
-        return { bm: id === undefined ? EMPTY : index.byDenseId('loc', id), owned: false };
+        return { bm: id === undefined ? EMPTY_BITMAP : index.byDenseId('loc', id), owned: false };
       }
       default: {
         const id = index.ids.user.get(node.value);
-        return { bm: id === undefined ? EMPTY : index.byDenseId(node.kind, id), owned: false };
+        return { bm: id === undefined ? EMPTY_BITMAP : index.byDenseId(node.kind, id), owned: false };
       }
     }
   }
@@ -113,21 +107,21 @@ class Evaluator {
       else if (arg.op === 'apply') applies.push(arg);
       else if (arg.op === 'term') {
         const v = this.term(arg);
-        if (v.bm.isEmpty) return { bm: EMPTY, owned: false };
+        if (v.bm.isEmpty) return { bm: EMPTY_BITMAP, owned: false };
         positives.push(v);
       } else compound.push(arg);
     }
     // Terms are free to look at; compound operands cost work, so do them after the cheap checks.
     for (const arg of compound) {
       const v = this.eval(arg, type);
-      if (v.bm.isEmpty) return { bm: EMPTY, owned: false };
+      if (v.bm.isEmpty) return { bm: EMPTY_BITMAP, owned: false };
       positives.push(v);
     }
     // With nothing else to intersect, the first apply has to be built in full.
     if (positives.length === 0 && applies.length > 0) {
       const first = applies.shift()!;
       const v = this.apply(first.kind, first.arg, first.pos);
-      if (v.bm.isEmpty) return { bm: EMPTY, owned: false };
+      if (v.bm.isEmpty) return { bm: EMPTY_BITMAP, owned: false };
       positives.push(v);
     }
     let acc: Value;
@@ -155,7 +149,7 @@ class Evaluator {
       else acc = { bm: RoaringBitmap32.andNot(acc.bm, v.bm), owned: true };
       if (v.owned) (v.bm as RoaringBitmap32).dispose();
     }
-    return acc.bm.isEmpty ? { bm: EMPTY, owned: false } : acc;
+    return acc.bm.isEmpty ? { bm: EMPTY_BITMAP, owned: false } : acc;
   }
 
   /** A chain of orInPlace: measured faster here than RoaringBitmap32.orMany. */
@@ -173,7 +167,7 @@ class Evaluator {
         acc = v;
       } else acc = { bm: RoaringBitmap32.or(acc.bm, v.bm), owned: true };
     }
-    return acc ?? { bm: EMPTY, owned: false };
+    return acc ?? { bm: EMPTY_BITMAP, owned: false };
   }
 
   /** A complement is built only where the caller needs the set itself (top level, inside OR). */

@@ -20,7 +20,8 @@ export interface PostingOp {
 }
 
 const MAX_DENSE = 0xfffffffe;
-const EMPTY: ReadonlyRoaringBitmap32 = (() => {
+/** The shared empty list: frozen, so nobody can add to it by mistake. */
+export const EMPTY_BITMAP: ReadonlyRoaringBitmap32 = (() => {
   const empty = new RoaringBitmap32();
   empty.freeze();
   return empty;
@@ -90,11 +91,11 @@ export class PostingIndex {
   }
 
   tag(tag: string): ReadonlyRoaringBitmap32 {
-    return this.deltaTags.get(tag) ?? this.base.tag(tag) ?? EMPTY;
+    return this.deltaTags.get(tag) ?? this.base.tag(tag) ?? EMPTY_BITMAP;
   }
 
   byDenseId(kind: IdTermKind, id: number): ReadonlyRoaringBitmap32 {
-    return this.deltaById[kind].get(id) ?? this.base.byId(kind, id) ?? EMPTY;
+    return this.deltaById[kind].get(id) ?? this.base.byId(kind, id) ?? EMPTY_BITMAP;
   }
 
   universe(kind: UniverseKind): ReadonlyRoaringBitmap32 {
@@ -232,8 +233,12 @@ export class PostingIndex {
 const ID_KINDS = ['author', 'loc', 'follows', 'followers'] as const;
 const UNIVERSES = ['live', 'public', 'users'] as const;
 
-function isUniverse(term: TermRef): term is { kind: UniverseKind } {
-  return term.kind === 'live' || term.kind === 'public' || term.kind === 'users';
+export function isUniverseKind(kind: string): kind is UniverseKind {
+  return kind === 'live' || kind === 'public' || kind === 'users';
+}
+
+export function isUniverse(term: TermRef): term is { kind: UniverseKind } {
+  return isUniverseKind(term.kind);
 }
 
 function isDense(n: number): boolean {

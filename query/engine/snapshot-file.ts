@@ -6,7 +6,7 @@ import { StorageError } from '../../platform/errors';
 import { fsyncDir } from '../../platform/fs/write-file-atomic';
 import { DenseIdMap } from './dense-id-map';
 import { FrozenPostingsBuilder, type SlotKey } from './frozen-postings';
-import { PostingIndex, type TermRef } from './posting-index';
+import { isUniverse, isUniverseKind, PostingIndex, type TermRef } from './posting-index';
 
 /*
  * Layout (little-endian):
@@ -170,10 +170,10 @@ export async function readSnapshot(file: string): Promise<LoadedSnapshot> {
     if (!kind) throw corrupt('unknown posting list kind');
     let term: TermRef;
     if (kind === 'tag') term = { kind, tag: take(take(2).readUInt16LE(0)).toString('utf8') };
-    else if (kind === 'live' || kind === 'public' || kind === 'users') term = { kind };
+    else if (isUniverseKind(kind)) term = { kind };
     else term = { kind, id: u32() };
     const bm = RoaringBitmap32.deserialize(take(u32()), 'portable');
-    if (term.kind === 'live' || term.kind === 'public' || term.kind === 'users') {
+    if (isUniverse(term)) {
       index.setBitmap(term, bm);
     } else {
       base.add(term as SlotKey, bm);

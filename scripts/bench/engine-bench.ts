@@ -5,6 +5,7 @@
  */
 import { RoaringBitmap32 } from 'roaring';
 import { PostingIndex, QueryEngine, type TermRef } from '../../query/engine';
+import { isUniverse } from '../../query/engine/posting-index';
 import { FrozenPostingsBuilder, type SlotKey } from '../../query/engine/frozen-postings';
 import { csrList, generateCorpus, type Csr, type EngineCorpus } from './support/engine-corpus';
 import { parseFlags, percentile, seededRandom } from './support/seeded-random';
@@ -138,8 +139,7 @@ function buildIndex(c: EngineCorpus): { index: PostingIndex; postings: number } 
   const load = (term: TermRef, list: Uint32Array) => {
     if (list.length === 0) return;
     postings += list.length;
-    if (term.kind === 'live' || term.kind === 'public' || term.kind === 'users')
-      return index.addMany(term, list);
+    if (isUniverse(term)) return index.addMany(term, list);
     const bm = new RoaringBitmap32(list);
     bm.runOptimize();
     base.add(term as SlotKey, bm);
