@@ -174,7 +174,9 @@ class Evaluator {
   private complement(arg: QueryNode, type: SetType): Value {
     if (arg.op === 'not') return this.eval(arg.arg, type);
     const v = this.eval(arg, type);
-    return { bm: RoaringBitmap32.andNot(this.index.universeOf(type), v.bm), owned: true };
+    const rest = RoaringBitmap32.andNot(this.index.universeOf(type), v.bm);
+    if (v.owned) (v.bm as RoaringBitmap32).dispose();
+    return { bm: rest, owned: true };
   }
 
   /**

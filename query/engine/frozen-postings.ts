@@ -52,10 +52,6 @@ export class FrozenPostings {
     return slot === undefined || slot < 0 ? undefined : this.view(slot);
   }
 
-  tagNames(): IterableIterator<string> {
-    return this.tagSlots.keys();
-  }
-
   /** Every list in the base, as zero-copy views. */
   *entries(): IterableIterator<[SlotKey, ReadonlyRoaringBitmap32]> {
     for (const [tag, slot] of this.tagSlots) yield [{ kind: 'tag', tag }, this.view(slot)];

@@ -113,11 +113,6 @@ export class PostingIndex {
     return this.byDenseId(term.kind, term.id);
   }
 
-  *tagNames(): IterableIterator<string> {
-    for (const [tag, bm] of this.deltaTags) if (!bm.isEmpty) yield tag;
-    for (const tag of this.base.tagNames()) if (!this.deltaTags.has(tag)) yield tag;
-  }
-
   /** Applies a batch atomically: nothing is changed if any op is invalid. */
   apply(ops: readonly PostingOp[]): void {
     this.assertWritable();
