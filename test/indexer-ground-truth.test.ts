@@ -3,6 +3,7 @@ import { KV } from '../indexer/kv-tables';
 import { TOPICS } from '../indexer/topics';
 import type { PostingIndex } from '../query/engine/posting-index';
 import { QueryEngine } from '../query/engine/query-engine';
+import { HashtagPageReader } from '../query/hashtag-page/hashtag-page-reader';
 import { PipelineHarness } from './support/embedded-pipeline-harness';
 import { generateEventStream } from './support/event-stream';
 import { expectedState, type ExpectedState } from './support/indexer-model';
@@ -54,6 +55,8 @@ async function expectMatches(expected: ExpectedState, index: PostingIndex): Prom
   const edges = Object.entries(await dumpTable(KV.follows)).filter(([, v]) => (v as FollowRecord).on);
   expect(edges.map(([k]) => k).sort()).toEqual([...expected.follows].sort());
 
+  await expectHashtagPages(expected, index);
+
   // Every posting list, read through the engine by external ids.
   const engine = new QueryEngine(index, { limits: { maxResultLimit: 10_000 } });
   const terms = new Set([...expected.postings.keys(), 'tag:unseen', 'is:live', 'is:public', 'is:user']);
@@ -63,6 +66,33 @@ async function expectMatches(expected: ExpectedState, index: PostingIndex): Prom
     const got = engine.search(term, { limit: 10_000 }).ids.sort();
     expect({ term, ids: got }).toEqual({ term, ids: [...(expected.postings.get(term) ?? [])].sort() });
   }
+}
+
+/** Counts and hashtag pages: newest public posts first, by the replica's arrival order. */
+async function expectHashtagPages(expected: ExpectedState, index: PostingIndex): Promise<void> {
+  const reader = new HashtagPageReader({ kv: h.kv, index: () => index });
+  const counts = await dumpTable(KV.hashtagCounts);
+  for (const [tag, want] of expected.hashtags) {
+    expect({ tag, count: (counts[tag] as { count: number } | undefined)?.count ?? 0 }).toEqual({
+      tag,
+      count: want.count,
+    });
+    const publicIds = [...(expected.postings.get(`tag:${tag}`) ?? [])].filter((id) =>
+      expected.postings.get('is:public')?.has(id),
+    );
+    const newest = publicIds
+      .map((id) => ({ id, dense: index.ids.media.get(id)! }))
+      .sort((a, b) => b.dense - a.dense)
+      .slice(0, 100)
+      .map(({ id }) => ({ id, imageUrl: expected.media.get(id)!.imageUrl }));
+    expect(await reader.read(tag)).toEqual({
+      tag,
+      displayName: want.displayName,
+      totalPosts: want.count,
+      topPosts: newest,
+    });
+  }
+  expect(await reader.read('#neverused')).toBeUndefined();
 }
 
 describe('index consumer against an independent model', () => {

@@ -3,11 +3,13 @@ import { type Clock, systemClock } from '../../platform/clock';
 import { silentLogger, type Logger } from '../../platform/logger';
 import type { EventLog, LogConsumer, RecordBatch } from '../../platform/ports/event-log';
 import type { KvStore } from '../../platform/ports/kv-store';
+import type { SearchEntry, SearchIndex } from '../../platform/ports/search-index';
 import { decodeEvent, type UploadEvent } from '../../schemas/events';
 import { deadLetterOf, publishDeadLetters, type DeadLetter } from '../dead-letters/dead-letter';
 import { encodeHashtagDelta } from '../hashtag-delta';
 import { checkpointKey, KV } from '../kv-tables';
 import { encodePostingChange } from '../postings/posting-change';
+import { searchEntriesOf } from '../search/search-entries-of';
 import { TOPICS } from '../topics';
 import { ApplyContext } from './apply-context';
 import { applyEvent } from './apply-event';
@@ -21,6 +23,8 @@ export interface IndexConsumerOptions {
   clock?: Clock;
   groupId?: string;
   maxBatchSize?: number;
+  /** Where user and location typeahead entries go. */
+  search?: SearchIndex;
 }
 
 export interface IndexBatchStats {
@@ -99,6 +103,16 @@ export class IndexConsumer {
     this.consumer = undefined;
   }
 
+  /** Search upserts are idempotent, so a batch re-run after a crash may send them again. */
+  private async index(entries: SearchEntry[]): Promise<void> {
+    const { search } = this.options;
+    if (search === undefined || entries.length === 0) return;
+    const { failed } = await search.upsert(entries);
+    for (const f of failed) {
+      this.logger.warn({ kind: f.kind, id: f.id, reason: f.reason }, 'entry not indexed for search');
+    }
+  }
+
   private async processBatch(batch: RecordBatch): Promise<void> {
     if (batch.records.length === 0) return;
     const started = this.clock.now();
@@ -147,7 +161,9 @@ export class IndexConsumer {
         );
       }
       await publishDeadLetters(log, deadLetters);
-      await kv.batch([...this.ids.kvOps(), ...state.ops()]);
+      const ops = state.ops();
+      await this.index(searchEntriesOf(ops));
+      await kv.batch([...this.ids.kvOps(), ...ops]);
       this.ids.commit();
       await this.consumer?.commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
       this.lag.set(batch.partition, Math.max(0, batch.highWatermark - next));

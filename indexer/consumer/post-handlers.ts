@@ -1,7 +1,7 @@
 import type { PostDeletedEvent, PostPublishedEvent, PostUpdatedEvent } from '../../schemas/events';
 import { extractHashtags } from '../hashtags/extract-hashtags';
 import type { MediaDoc } from '../documents/document-types';
-import type { CuratedTopRecord, HashtagNameRecord, MediaRecord } from '../documents/records';
+import type { HashtagNameRecord, MediaRecord } from '../documents/records';
 import { KV } from '../kv-tables';
 import type { ApplyContext } from './apply-context';
 
@@ -15,16 +15,6 @@ async function rememberNames(ctx: ApplyContext, tags: { key: string; display: st
         tag: t.key,
         displayName: t.display,
       } satisfies HashtagNameRecord);
-    }
-  }
-}
-
-/** Drops a post from the curated top lists of the given tags. */
-async function dropFromCurated(ctx: ApplyContext, postId: string, tags: string[]): Promise<void> {
-  for (const tag of tags) {
-    const top = await ctx.state.get<CuratedTopRecord>(KV.hashtagTop, tag);
-    if (top && top.posts.some((p) => p.id === postId)) {
-      ctx.state.put(KV.hashtagTop, tag, { ...top, posts: top.posts.filter((p) => p.id !== postId) });
     }
   }
 }
@@ -94,7 +84,6 @@ export async function onPostUpdated(ctx: ApplyContext, e: PostUpdatedEvent): Pro
     ctx.add({ kind: 'tag', tag }, rec.dense);
     ctx.delta(tag, rec.id, 1);
   }
-  await dropFromCurated(ctx, rec.id, removed);
   ctx.state.put(KV.media, rec.id, {
     ...rec,
     doc: { ...rec.doc, caption: e.post.caption, tags: next },
@@ -116,7 +105,6 @@ export async function onPostDeleted(ctx: ApplyContext, e: PostDeletedEvent): Pro
     ctx.remove({ kind: 'tag', tag }, dense);
     ctx.delta(tag, doc.id, -1);
   }
-  await dropFromCurated(ctx, doc.id, doc.tags);
   const author = await ctx.user(doc.authorId);
   ctx.remove({ kind: 'author', id: ctx.ids.assign('user', doc.authorId) }, dense);
   ctx.state.put(KV.users, author.id, { ...author, mediaCount: Math.max(0, author.mediaCount - 1) });

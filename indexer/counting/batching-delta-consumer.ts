@@ -29,6 +29,8 @@ export interface FlushContext {
 
 export interface BuiltFlush {
   ops: KvOp[];
+  /** Idempotent side effects (search-index upserts) that must land before the checkpoint does. */
+  beforeWrite?: () => Promise<void>;
   /** Runs once the batch is durable. */
   onCommitted?: () => void;
 }
@@ -258,6 +260,8 @@ export class BatchingDeltaConsumer<A> {
         { ...retryOptions, operation: `${groupId} flush read` },
       );
       const ops = built.ops;
+      const beforeWrite = built.beforeWrite;
+      if (beforeWrite) await retry(beforeWrite, { ...retryOptions, operation: `${groupId} flush publish` });
       for (const [key, seq] of buffer.watermarks)
         ops.push({ type: 'put', table: watermarkTable, key, value: seq });
       // Last, so a store that applies ops in order never checkpoints past state it has not stored.

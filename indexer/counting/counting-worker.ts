@@ -3,6 +3,8 @@ import { silentLogger, type Logger } from '../../platform/logger';
 import type { EventLog } from '../../platform/ports/event-log';
 import type { KvOp, KvStore } from '../../platform/ports/kv-store';
 import type { RetryPolicy } from '../../platform/retry';
+import type { SearchEntry, SearchIndex } from '../../platform/ports/search-index';
+import type { HashtagNameRecord } from '../documents/records';
 import { KV } from '../kv-tables';
 import { BatchingDeltaConsumer, type BuiltFlush, type FlushContext } from './batching-delta-consumer';
 import type { ConsumerMetrics, FlushStats } from './flush-metrics';
@@ -26,6 +28,8 @@ export interface CountingWorkerOptions {
   onFlush?: (stats: FlushStats) => void;
   /** Retries of a flush's reads and write; defaults to platform/retry's policy. */
   retryPolicy?: Partial<RetryPolicy>;
+  /** Where hashtag typeahead entries go, with their new counts. */
+  search?: SearchIndex;
 }
 
 /**
@@ -58,7 +62,7 @@ export class CountingWorker {
           tally.add(delta.tag, delta.delta);
           return true;
         },
-        build: (tally, ctx) => buildCountOps(kv, tally, ctx, logger),
+        build: (tally, ctx) => buildCountOps(kv, tally, ctx, logger, options.search),
       },
     });
   }
@@ -83,6 +87,7 @@ async function buildCountOps(
   tally: HashtagTally,
   ctx: FlushContext,
   logger: Logger,
+  search: SearchIndex | undefined,
 ): Promise<BuiltFlush> {
   const tags = tally.tags();
   if (tags.length === 0) return { ops: [] };
@@ -105,5 +110,29 @@ async function buildCountOps(
       value: { tag, count, updatedAt } satisfies HashtagCountRecord,
     });
   });
-  return { ops };
+  if (search === undefined || ops.length === 0) return { ops };
+  const changed = ops.map((op) => (op as { value: HashtagCountRecord }).value);
+  ctx.reads.count++;
+  const names = await kv.getMany<HashtagNameRecord>(
+    KV.hashtagNames,
+    changed.map((r) => r.tag),
+  );
+  const entries: SearchEntry[] = [];
+  const gone: string[] = [];
+  changed.forEach((row, i) => {
+    if (row.count === 0) gone.push(row.tag);
+    else
+      entries.push({
+        kind: 'hashtags',
+        entry: { tag: row.tag, displayName: names[i]?.displayName ?? row.tag, totalPosts: row.count },
+      });
+  });
+  return {
+    ops,
+    beforeWrite: async () => {
+      const { failed } = await search.upsert(entries);
+      for (const f of failed) logger.warn({ tag: f.id, reason: f.reason }, 'hashtag not indexed for search');
+      if (gone.length > 0) await search.remove('hashtags', gone);
+    },
+  };
 }

@@ -29,13 +29,16 @@ export interface HashtagNameRecord {
   displayName: string;
 }
 
-/** A curated top list from the ranking team, hydrated with image URLs. */
 /** A follow edge, kept after removal so that a replayed older add is ignored. */
 export interface FollowRecord {
   on: boolean;
   at: number;
 }
 
+/**
+ * A curated top list from the ranking team, hydrated with image URLs. Only
+ * the curated-top consumer writes it; readers drop posts deleted since.
+ */
 export interface CuratedTopRecord {
   tag: string;
   posts: TopPost[];

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { IndexConsumer } from '../../indexer/consumer/index-consumer';
-import { checkpointKey, KV } from '../../indexer/kv-tables';
+import type { IndexConsumer } from '../../indexer/consumer/index-consumer';
+import { IndexerPipeline } from '../../indexer/indexer-pipeline';
 import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
 import { ensureTopics, TOPICS } from '../../indexer/topics';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
@@ -10,9 +10,12 @@ import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
 import type { GeneratedEvent } from './event-stream';
 import { pollUntil } from './poll';
 
-/** A throwaway embedded pipeline in a temp dir: log, KV store, index consumer and a bitmap replica. */
+/**
+ * A throwaway embedded pipeline in a temp dir: log, KV store, every
+ * consumer of the write path, and a bitmap replica.
+ */
 export class PipelineHarness {
-  consumer!: IndexConsumer;
+  pipeline!: IndexerPipeline;
   follower!: BitmapFollower;
 
   private constructor(
@@ -43,8 +46,12 @@ export class PipelineHarness {
   }
 
   async start(options: { snapshot?: boolean } = {}): Promise<void> {
-    this.consumer = await IndexConsumer.create({ log: this.log, kv: this.kv });
-    await this.consumer.start();
+    this.pipeline = await IndexerPipeline.start({
+      log: this.log,
+      kv: this.kv,
+      counter: { flushEvents: 100, flushIntervalMs: 20 },
+      trending: { flushEvents: 100, flushIntervalMs: 20 },
+    });
     this.follower = await BitmapFollower.open({
       log: this.log,
       snapshotPath: options.snapshot ? path.join(this.dir, 'bitmaps.snap') : undefined,
@@ -52,22 +59,19 @@ export class PipelineHarness {
     await this.follower.start();
   }
 
+  get consumer(): IndexConsumer {
+    return this.pipeline.index!;
+  }
+
   async stop(): Promise<void> {
-    await this.consumer?.stop();
+    await this.pipeline?.stop();
     await this.follower?.stop();
   }
 
-  /** Waits until the consumer's checkpoints reach the log's end and the replica has applied all of POSTINGS. */
+  /** Waits until every consumer's checkpoints reach their topic's end and the replica has applied all of POSTINGS. */
   async caughtUp(): Promise<void> {
     await pollUntil(async () => {
-      for (const end of await this.log.endOffsets(TOPICS.postPublish)) {
-        const at =
-          (await this.kv.get<number>(
-            KV.checkpoints,
-            checkpointKey('indexer', TOPICS.postPublish, end.partition),
-          )) ?? 0;
-        if (at < end.offset) return false;
-      }
+      if (!(await this.pipeline.caughtUp())) return false;
       const [postings] = await this.log.endOffsets(TOPICS.postings);
       return this.follower.position >= postings!.offset;
     }, 'the pipeline to catch up');

@@ -1,4 +1,4 @@
-import type { GeneratedEvent } from './event-stream';
+import { STREAM_TAGS, type GeneratedEvent } from './event-stream';
 
 /** What the indexer should end up with, computed plainly from the event stream. */
 export interface ModelMedia {
@@ -35,6 +35,8 @@ export interface ExpectedState {
   deadLetters: number;
   /** Posting lists by term name, as sets of external ids. */
   postings: Map<string, Set<string>>;
+  /** Every tag an applied caption carried, with its first-seen spelling and live post count. */
+  hashtags: Map<string, { displayName: string; count: number }>;
 }
 
 export function expectedState(events: GeneratedEvent[]): ExpectedState {
@@ -45,6 +47,10 @@ export function expectedState(events: GeneratedEvent[]): ExpectedState {
   const locInfo = new Map<string, { name: string; lat: number | null; lon: number | null }>();
   const referencedLocs = new Set<string>();
   const follows = new Set<string>();
+  const names = new Map<string, string>();
+  const remember = (keys: string[]) => {
+    for (const k of keys) if (!names.has(k)) names.set(k, STREAM_TAGS.find((t) => t.key === k)!.spelling);
+  };
   let deadLetters = 0;
   for (const g of events) {
     if (!g.valid) {
@@ -67,12 +73,16 @@ export function expectedState(events: GeneratedEvent[]): ExpectedState {
           tags: g.tagKeys!,
           deleted: false,
         });
+        remember(g.tagKeys!);
         referencedUsers.add(e.post.authorId);
         if (e.post.locationId) referencedLocs.add(e.post.locationId);
         break;
       case 'post.updated': {
         const m = media.get(e.post.id);
-        if (m && !m.deleted) media.set(m.id, { ...m, caption: e.post.caption, tags: g.tagKeys! });
+        if (m && !m.deleted && m.caption !== e.post.caption) {
+          media.set(m.id, { ...m, caption: e.post.caption, tags: g.tagKeys! });
+          remember(g.tagKeys!);
+        }
         break;
       }
       case 'post.deleted': {
@@ -152,5 +162,9 @@ export function expectedState(events: GeneratedEvent[]): ExpectedState {
     if (userInfo.has(a)) add(`followers:${b}`, a);
   }
   for (const [id] of userInfo) add('is:user', id);
-  return { media, users, locations, follows, deadLetters, postings };
+  const hashtags: ExpectedState['hashtags'] = new Map();
+  for (const [tag, displayName] of names) {
+    hashtags.set(tag, { displayName, count: postings.get(`tag:${tag}`)?.size ?? 0 });
+  }
+  return { media, users, locations, follows, deadLetters, postings, hashtags };
 }
