@@ -18,6 +18,8 @@ export const hashtagDeltaSchema = z
     seq: z.number().int().nonnegative(),
     /** When the upload event occurred, ms since the epoch (trending windows use it). */
     at: z.number().int().nonnegative(),
+    /** The spelling in the caption, on +1 deltas: the counter's fallback while the name is not yet stored. */
+    display: z.string().min(1).optional(),
   })
   .strict();
 

@@ -9,6 +9,8 @@ export const KV = {
   authorMedia: 'author_media',
   /** `<locationId>:<postId>` → 1, to propagate location renames. */
   locationMedia: 'location_media',
+  /** usernameKey(username) → user id, for `@name` in searches. */
+  usernames: 'usernames',
   hashtagNames: 'hashtag_names',
   hashtagCounts: 'hashtag_counts',
   hashtagTop: 'hashtag_top',
@@ -22,4 +24,9 @@ export const KV = {
 
 export function checkpointKey(consumer: string, topic: string, partition: number): string {
   return `${consumer}:${topic}:${partition}`;
+}
+
+/** Usernames match case-insensitively. */
+export function usernameKey(username: string): string {
+  return username.normalize('NFC').toLowerCase();
 }

@@ -43,9 +43,10 @@ export class ApplyContext {
     this.postings.push({ op: 'remove', term, member });
   }
 
-  delta(tag: string, postId: string, delta: 1 | -1): void {
+  delta(tag: string, postId: string, delta: 1 | -1, display?: string): void {
     const { partition, offset, at } = this.position;
-    this.deltas.push({ tag, postId, delta, source: partition, seq: deltaSeq(offset, this.deltaIndex++), at });
+    const seq = deltaSeq(offset, this.deltaIndex++);
+    this.deltas.push({ tag, postId, delta, source: partition, seq, at, ...(display ? { display } : {}) });
   }
 
   /** The user's record, or a placeholder (known: false) that holds its counters until the upsert arrives. */

@@ -5,7 +5,7 @@ import type {
   UserUpsertedEvent,
 } from '../../schemas/events';
 import type { FollowRecord, LocationRecord, MediaRecord, UserRecord } from '../documents/records';
-import { KV } from '../kv-tables';
+import { KV, usernameKey } from '../kv-tables';
 import type { ApplyContext } from './apply-context';
 import type { Outcome } from './post-handlers';
 
@@ -34,8 +34,19 @@ export async function onUserUpserted(ctx: ApplyContext, e: UserUpsertedEvent): P
   const privacyChanged = before.isPrivate !== after.isPrivate;
   if (before.known && !renamed && !privacyChanged && before.fullName === after.fullName) return 'ignored';
   ctx.state.put(KV.users, after.id, after);
+  if (renamed) {
+    // Only drop the old name if it still points here: another user may have taken it since.
+    if (
+      before.known &&
+      (await ctx.state.get<string>(KV.usernames, usernameKey(before.username))) === after.id
+    ) {
+      ctx.state.delete(KV.usernames, usernameKey(before.username));
+    }
+    ctx.state.put(KV.usernames, usernameKey(after.username), after.id);
+  }
   if (!before.known) ctx.add({ kind: 'users' }, ctx.ids.assign('user', after.id));
-  if (renamed || privacyChanged) {
+  // mediaCount counts the author's live posts, so a user without any has nothing to rewrite.
+  if ((renamed || privacyChanged) && before.mediaCount > 0) {
     for (const rec of await mediaOf(ctx, KV.authorMedia, after.id)) {
       if (renamed)
         ctx.state.put(KV.media, rec.id, { ...rec, doc: { ...rec.doc, authorUsername: after.username } });
@@ -106,7 +117,7 @@ export async function onLocationUpserted(ctx: ApplyContext, e: LocationUpsertedE
   if (before.known && before.name === after.name && before.lat === after.lat && before.lon === after.lon)
     return 'ignored';
   ctx.state.put(KV.locations, after.id, after);
-  if (!before.known || before.name !== after.name) {
+  if ((!before.known || before.name !== after.name) && before.mediaCount > 0) {
     for (const rec of await mediaOf(ctx, KV.locationMedia, after.id)) {
       ctx.state.put(KV.media, rec.id, { ...rec, doc: { ...rec.doc, locationName: after.name } });
     }

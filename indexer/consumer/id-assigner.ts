@@ -13,9 +13,15 @@ export interface Assignment {
 const SPACES: IdSpace[] = ['media', 'user', 'location'];
 
 /**
- * Assigns dense ids for the index consumer. New ids are tentative until the
- * batch that made them is stored (commit), and are dropped if it fails
- * (abort), so memory never runs ahead of the store.
+ * Assigns dense ids for the index consumer. New ids are tentative until
+ * stored (commit), and are dropped if storing fails (abort), so memory never
+ * runs ahead of the store.
+ *
+ * They are stored before any POSTINGS record uses them. Otherwise a crash
+ * between publishing and storing lets the re-run, which may take the
+ * partitions in another order, hand the same dense id to another post, and
+ * replicas that saw the first record would diverge. Ids stored but not yet
+ * confirmed as published are sent again with the next record.
  */
 export class IdAssigner {
   private readonly pending: Record<IdSpace, Map<string, number>> = {
@@ -25,7 +31,11 @@ export class IdAssigner {
   };
   private readonly order: Assignment[] = [];
 
-  private constructor(readonly maps: Record<IdSpace, DenseIdMap>) {}
+  private constructor(
+    readonly maps: Record<IdSpace, DenseIdMap>,
+    /** Per space, how many ids a stored POSTINGS record is known to carry. */
+    private readonly published: Record<IdSpace, number>,
+  ) {}
 
   /** Rebuilds the maps from the `dense_ids` table, in dense order. */
   static async load(kv: KvStore): Promise<IdAssigner> {
@@ -38,7 +48,9 @@ export class IdAssigner {
         }
       }
     }
-    return new IdAssigner(maps);
+    const stored = await kv.getMany<number>(KV.checkpoints, SPACES.map(publishedKey));
+    const published = { media: stored[0] ?? 0, user: stored[1] ?? 0, location: stored[2] ?? 0 };
+    return new IdAssigner(maps, published);
   }
 
   lookup(space: IdSpace, external: string): number | undefined {
@@ -54,9 +66,31 @@ export class IdAssigner {
     return dense;
   }
 
-  /** New assignments of the current batch, in order. */
-  assignments(): readonly Assignment[] {
-    return this.order;
+  /** Every stored id not yet confirmed as published, in dense order: what the next POSTINGS record carries. */
+  unpublished(): Assignment[] {
+    const out: Assignment[] = [];
+    for (const space of SPACES) {
+      const map = this.maps[space];
+      for (let dense = this.published[space]; dense < map.size; dense++) {
+        out.push({ space, dense, external: map.external(dense) });
+      }
+    }
+    return out;
+  }
+
+  /** KV writes recording that every stored id has been published; part of the batch's final write. */
+  publishedOps(): { type: 'put'; table: string; key: string; value: number }[] {
+    return SPACES.filter((space) => this.maps[space].size > this.published[space]).map((space) => ({
+      type: 'put',
+      table: KV.checkpoints,
+      key: publishedKey(space),
+      value: this.maps[space].size,
+    }));
+  }
+
+  /** Call once the publishedOps() write is durable. */
+  markPublished(): void {
+    for (const space of SPACES) this.published[space] = this.maps[space].size;
   }
 
   /** KV writes that persist the current batch's assignments. */
@@ -78,6 +112,10 @@ export class IdAssigner {
     for (const space of SPACES) this.pending[space].clear();
     this.order.length = 0;
   }
+}
+
+function publishedKey(space: IdSpace): string {
+  return `indexer:published-ids:${space}`;
 }
 
 export function denseKey(space: IdSpace, dense: number): string {

@@ -7,6 +7,7 @@ import type { SearchEntry, SearchIndex } from '../../platform/ports/search-index
 import { decodeEvent, type UploadEvent } from '../../schemas/events';
 import { deadLetterOf, publishDeadLetters, type DeadLetter } from '../dead-letters/dead-letter';
 import { encodeHashtagDelta } from '../hashtag-delta';
+import { extractHashtags } from '../hashtags/extract-hashtags';
 import { checkpointKey, KV } from '../kv-tables';
 import { encodePostingChange } from '../postings/posting-change';
 import { searchEntriesOf } from '../search/search-entries-of';
@@ -148,7 +149,11 @@ export class IndexConsumer {
       const next = batch.records[batch.records.length - 1]!.offset + 1;
       state.put(KV.checkpoints, checkpointKey(CONSUMER, batch.topic, batch.partition), next);
 
-      const assignments = this.ids.assignments();
+      // New dense ids are stored before any record uses them (see IdAssigner).
+      const idOps = this.ids.kvOps();
+      if (idOps.length > 0) await kv.batch(idOps);
+      this.ids.commit();
+      const assignments = this.ids.unpublished();
       if (ctx.postings.length > 0 || assignments.length > 0) {
         await log.produce(TOPICS.postings, [
           { key: 'postings', value: encodePostingChange({ assignments, ops: ctx.postings }) },
@@ -163,8 +168,8 @@ export class IndexConsumer {
       await publishDeadLetters(log, deadLetters);
       const ops = state.ops();
       await this.index(searchEntriesOf(ops));
-      await kv.batch([...this.ids.kvOps(), ...ops]);
-      this.ids.commit();
+      await kv.batch([...this.ids.publishedOps(), ...ops]);
+      this.ids.markPublished();
       await this.consumer?.commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
       this.lag.set(batch.partition, Math.max(0, batch.highWatermark - next));
     } catch (err) {
@@ -200,9 +205,13 @@ export class IndexConsumer {
 /** Loads the records most events touch in a few round trips instead of one per event. */
 async function prefetch(state: BatchState, events: UploadEvent[]): Promise<void> {
   const media: string[] = [];
+  const tags: string[] = [];
   const users: string[] = [];
   const locations: string[] = [];
   for (const e of events) {
+    if (e.type === 'post.published' || e.type === 'post.updated') {
+      for (const t of extractHashtags(e.post.caption)) tags.push(t.key);
+    }
     if (e.type === 'post.published') {
       media.push(e.post.id);
       users.push(e.post.authorId);
@@ -221,5 +230,6 @@ async function prefetch(state: BatchState, events: UploadEvent[]): Promise<void>
     state.prefetch(KV.media, media),
     state.prefetch(KV.users, users),
     state.prefetch(KV.locations, locations),
+    state.prefetch(KV.hashtagNames, tags),
   ]);
 }

@@ -53,7 +53,7 @@ export async function onPostPublished(ctx: ApplyContext, e: PostPublishedEvent):
 
   for (const t of tags) {
     ctx.add({ kind: 'tag', tag: t.key }, dense);
-    ctx.delta(t.key, post.id, 1);
+    ctx.delta(t.key, post.id, 1, t.display);
   }
   ctx.add({ kind: 'author', id: authorDense }, dense);
   if (location) {
@@ -82,7 +82,7 @@ export async function onPostUpdated(ctx: ApplyContext, e: PostUpdatedEvent): Pro
   }
   for (const tag of added) {
     ctx.add({ kind: 'tag', tag }, rec.dense);
-    ctx.delta(tag, rec.id, 1);
+    ctx.delta(tag, rec.id, 1, tags.find((t) => t.key === tag)?.display);
   }
   ctx.state.put(KV.media, rec.id, {
     ...rec,

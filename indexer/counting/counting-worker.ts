@@ -59,7 +59,7 @@ export class CountingWorker {
       sink: {
         create: () => new HashtagTally(),
         add: (tally, delta) => {
-          tally.add(delta.tag, delta.delta);
+          tally.add(delta.tag, delta.delta, delta.display);
           return true;
         },
         build: (tally, ctx) => buildCountOps(kv, tally, ctx, logger, options.search),
@@ -124,7 +124,12 @@ async function buildCountOps(
     else
       entries.push({
         kind: 'hashtags',
-        entry: { tag: row.tag, displayName: names[i]?.displayName ?? row.tag, totalPosts: row.count },
+        entry: {
+          tag: row.tag,
+          // The index consumer stores names in the same batch as it publishes deltas, so it can lag.
+          displayName: names[i]?.displayName ?? tally.display(row.tag) ?? row.tag,
+          totalPosts: row.count,
+        },
       });
   });
   return {

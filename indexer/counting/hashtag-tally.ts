@@ -18,8 +18,15 @@ export interface TallyResult {
 
 export class HashtagTally {
   private readonly entries = new Map<string, Entry>();
+  private readonly spellings = new Map<string, string>();
 
-  add(tag: string, delta: number): void {
+  /** The first spelling a delta in this tally carried for the tag. */
+  display(tag: string): string | undefined {
+    return this.spellings.get(tag);
+  }
+
+  add(tag: string, delta: number, display?: string): void {
+    if (display !== undefined && !this.spellings.has(tag)) this.spellings.set(tag, display);
     const entry = this.entries.get(tag);
     if (entry === undefined) {
       this.entries.set(tag, { net: delta, low: Math.min(0, delta) });

@@ -6,6 +6,9 @@ import { uploadEventSchema, type UploadEvent } from './upload-event';
 export type SafeParseEventResult = { ok: true; event: UploadEvent } | { ok: false; issues: FieldIssue[] };
 
 function check(input: unknown, prefix: string): SafeParseEventResult {
+  // A per-call error map halves zod's speed, so it is only used to word the failures.
+  const fast = uploadEventSchema.safeParse(input);
+  if (fast.success) return { ok: true, event: fast.data };
   const result = uploadEventSchema.safeParse(input, { error: eventErrorMap });
   if (result.success) return { ok: true, event: result.data };
   return { ok: false, issues: toFieldIssues(result.error.issues, prefix) };

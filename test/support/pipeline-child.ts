@@ -10,19 +10,24 @@ import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
 import { TOPICS } from '../../indexer/topics';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
+import pino from 'pino';
 
 async function main(dir: string): Promise<void> {
+  // Errors go to stderr, which the test prints if a run fails or never finishes.
+  const logger = pino({ level: 'warn', name: 'pipeline-child' }, pino.destination(2));
   const log = await EmbeddedEventLog.open({ dir: path.join(dir, 'log'), fsync: 'never' });
   const kv = LmdbKvStore.open({ path: path.join(dir, 'kv'), noSync: true });
   const follower = await BitmapFollower.open({
     log,
     snapshotPath: path.join(dir, 'bitmaps.snap'),
     snapshotIntervalMs: 30,
+    logger,
   });
   await follower.start();
   const pipeline = await IndexerPipeline.start({
     log,
     kv,
+    logger,
     indexBatchSize: 40,
     counter: { flushEvents: 40, flushIntervalMs: 25 },
     trending: { flushEvents: 60, flushIntervalMs: 25 },
@@ -32,9 +37,18 @@ async function main(dir: string): Promise<void> {
     records += s.records;
     process.stdout.write(`${JSON.stringify({ records })}\n`);
   });
-  for (;;) {
+  for (let polls = 1; ; polls++) {
     const [postings] = await log.endOffsets(TOPICS.postings);
     if ((await pipeline.caughtUp()) && follower.position >= postings!.offset) break;
+    // Says what it is waiting for, in case a test has to report a run that never finishes.
+    if (polls % 200 === 0) {
+      const state = {
+        index: pipeline.index?.totals,
+        counter: pipeline.counter?.metrics(),
+        follower: { position: follower.position, end: postings!.offset },
+      };
+      process.stderr.write(`${JSON.stringify(state)}\n`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   await pipeline.stop();

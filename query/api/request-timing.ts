@@ -1,0 +1,60 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from '../../platform/logger';
+import type { ApiMetrics } from './api-metrics';
+
+/** Phases a handler times, reported with slow requests. */
+export type Timings = Record<string, number>;
+
+/** Adds the elapsed milliseconds of `fn` to `res.locals.timings[name]`. */
+export async function timed<T>(
+  locals: Record<string, unknown>,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  try {
+    return await fn();
+  } finally {
+    const timings = (locals.timings ??= {}) as Timings;
+    timings[name] = (timings[name] ?? 0) + performance.now() - started;
+  }
+}
+
+/**
+ * Latency histograms per route, and Dogslow-style slow-request logs: a
+ * warning while a request is still running past the threshold, and the
+ * phase timings once it finishes.
+ */
+export function requestTiming(metrics: ApiMetrics, logger: Logger, slowMs = 1000): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    const watchdog = setTimeout(() => {
+      logger.warn({ method: req.method, url: req.originalUrl, elapsedMs: slowMs }, 'request still running');
+    }, slowMs);
+    watchdog.unref();
+    res.on('close', () => {
+      clearTimeout(watchdog);
+      const ms = performance.now() - started;
+      // Matched route pattern, not the raw path, so label cardinality stays bounded.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      metrics.requestSeconds.observe(
+        { method: req.method, route, status: String(res.statusCode) },
+        ms / 1000,
+      );
+      if (ms >= slowMs) {
+        logger.warn(
+          {
+            method: req.method,
+            url: req.originalUrl,
+            route,
+            status: res.statusCode,
+            totalMs: Math.round(ms),
+            timings: res.locals.timings,
+          },
+          'slow request',
+        );
+      }
+    });
+    next();
+  };
+}

@@ -1,0 +1,46 @@
+import { AppError } from '../../platform/errors';
+import { runCommand } from './run-command';
+
+export interface SystemUser {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+/** Looks the user up, creating it as a login-less system user when missing (needs root). */
+export async function ensureSystemUser(name: string): Promise<SystemUser> {
+  const existing = await lookupUser(name);
+  if (existing) return existing;
+  await runCommand(
+    'useradd',
+    [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--home-dir',
+      '/nonexistent',
+      '--shell',
+      '/usr/sbin/nologin',
+      name,
+    ],
+    { errorCode: 'ENGINE_USER_FAILED' },
+  );
+  const created = await lookupUser(name);
+  if (!created) throw new AppError('ENGINE_USER_FAILED', `useradd succeeded but user ${name} is not visible`);
+  return created;
+}
+
+/** Gives the user the directories it must write to (root created them). */
+export async function chownTree(user: SystemUser, dirs: string[]): Promise<void> {
+  await runCommand('chown', ['-R', `${user.uid}:${user.gid}`, ...dirs], { errorCode: 'ENGINE_USER_FAILED' });
+}
+
+async function lookupUser(name: string): Promise<SystemUser | undefined> {
+  try {
+    const uid = Number((await runCommand('id', ['-u', name], { errorCode: 'ENGINE_USER_FAILED' })).trim());
+    const gid = Number((await runCommand('id', ['-g', name], { errorCode: 'ENGINE_USER_FAILED' })).trim());
+    return { name, uid, gid };
+  } catch {
+    return undefined;
+  }
+}
