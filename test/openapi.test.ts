@@ -133,7 +133,12 @@ describe('/openapi.json', () => {
         .filter(([, op]) => op.security !== undefined)
         .map(([m]) => `${m.toUpperCase()} ${p}`),
     );
-    expect(secured.sort()).toEqual(['POST /v1/events', 'PUT /v1/tags/{name}/top']);
+    expect(secured.sort()).toEqual([
+      'GET /v1/admin/dead-letters',
+      'POST /v1/admin/dead-letters/replay',
+      'POST /v1/events',
+      'PUT /v1/tags/{name}/top',
+    ]);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 });

@@ -19,6 +19,7 @@ import { errorHandler, notFoundHandler } from './error-handler';
 import { openApiDocument } from './openapi';
 import { ReadThroughCache } from './read-through-cache';
 import { requestTiming } from './request-timing';
+import { deadLetterRoutes } from './routes/dead-letter-routes';
 import { documentRoutes } from './routes/document-routes';
 import { eventsRoutes } from './routes/events-routes';
 import { healthRoutes } from './routes/health-routes';
@@ -93,6 +94,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
     res.json(openApiDocument);
   });
   app.use(eventsRoutes({ log, admin }));
+  app.use(deadLetterRoutes({ log, admin }));
   app.use(tagRoutes({ pages: tagPages, log, admin }));
   app.use(
     searchRoutes({ typeahead: new Typeahead({ search, index }), media: new MediaSearch({ kv, engine }) }),

@@ -81,6 +81,38 @@ export const openApiDocument = {
         },
       },
     },
+    '/v1/admin/dead-letters': {
+      get: {
+        summary: 'Dead letters (events that failed validation), with their reasons',
+        security: admin,
+        parameters: [q('from', 'First dead-letter offset to list', false, { type: 'integer', minimum: 0 })],
+        responses: {
+          '200': ok('Dead letters', obj({ deadLetters: { type: 'array' } })),
+          '400': error,
+          '401': error,
+          '403': error,
+        },
+      },
+    },
+    '/v1/admin/dead-letters/replay': {
+      post: {
+        summary: 'Put chosen dead letters back on their source topic',
+        security: admin,
+        requestBody: {
+          required: true,
+          ...json(obj({ offsets: { type: 'array', items: { type: 'integer' } } })),
+        },
+        responses: {
+          '202': ok(
+            'Replayed',
+            obj({ replayed: { type: 'integer' }, missing: { type: 'array', items: { type: 'integer' } } }),
+          ),
+          '400': error,
+          '401': error,
+          '403': error,
+        },
+      },
+    },
     '/v1/tags/{name}': {
       get: {
         summary: 'The hashtag page: count and top 100 posts, CDN-cacheable',

@@ -127,7 +127,7 @@ function userExternal(u: number): bigint {
   return 1_000_000_000_000_000n + BigInt(u) * 13n;
 }
 
-function buildIndex(c: EngineCorpus): { index: PostingIndex; postings: number } {
+export function buildIndex(c: EngineCorpus): { index: PostingIndex; postings: number } {
   const index = new PostingIndex();
   for (let m = 0; m < c.media; m++)
     index.ids.media.getOrAssign(String(2_000_000_000_000_000n + BigInt(m) * 4099n));

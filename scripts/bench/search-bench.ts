@@ -258,7 +258,7 @@ async function writes(index: MemorySearchIndex, random: () => number, users: num
   console.log('merges run inside the upsert call that fills a level: "call max" is the longest stall');
 }
 
-function makeCorpus(users: number, hashtags: number, random: () => number): Corpus {
+export function makeCorpus(users: number, hashtags: number, random: () => number): Corpus {
   const pick = <T>(list: readonly T[], skew = 1.5) =>
     list[Math.floor(list.length * Math.pow(random(), skew))]!;
   const surnames = Array.from({ length: 30_000 }, () => {
@@ -301,13 +301,13 @@ function makeCorpus(users: number, hashtags: number, random: () => number): Corp
   return out;
 }
 
-/** Tags from two or three vocabulary words; the index in base 36 keeps them unique. */
+/** Tags from two vocabulary words, numbered once the pairs run out (sunsetlove_3). */
 function hashtagTag(i: number): string {
   const w = (k: number) => WORDS[k % WORDS.length]!;
   const a = w(i);
-  const b = w(Math.floor(i / WORDS.length) * 7 + 3);
+  const b = w(Math.floor(i / WORDS.length));
   const rest = Math.floor(i / (WORDS.length * WORDS.length));
-  return rest === 0 ? `${a}${b}` : `${a}${b}${rest.toString(36)}`;
+  return rest === 0 ? `${a}${b}` : `${a}${b}_${rest}`;
 }
 
 const userId = (i: number) => String(1e15 + i * 13);
