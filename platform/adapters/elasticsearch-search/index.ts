@@ -1,0 +1,11 @@
+export { BulkWriter, type BulkOperation, type BulkWriterOptions, type BulkWriterStats } from './bulk-writer';
+export { bulkItemDecision, type BulkItemDecision } from './bulk-item-decision';
+export { codeUnitKey } from './code-unit-key';
+export { createElasticsearchClient, type ElasticsearchClientOptions } from './elasticsearch-client';
+export { ElasticsearchSearchIndex, type ElasticsearchSearchIndexOptions } from './elasticsearch-search-index';
+export { IndexAdmin, type IndexAdminOptions } from './index-admin';
+export { INDEX_KINDS, IndexNames, SUGGEST_KINDS, type IndexKind } from './index-names';
+export { indexSchemaOf, type IndexSchema } from './index-schemas';
+export { mapElasticsearchError } from './map-elasticsearch-error';
+export { documentIdOf, searchSourceOf, type SearchSource } from './search-document';
+export type { BulkWriteResult, DroppedOperation } from './write-group';
