@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { MemorySearchIndex, type MemorySearchIndexOptions } from '../platform/adapters/memory-search';
 import { sortKeyOrder } from '../platform/adapters/memory-search/sort-key-order';
+import { gallopLowerBound } from '../platform/adapters/memory-search/sorted-keys';
 import { AppError, ValidationError } from '../platform/errors';
 import type { SearchEntry, SuggestKind } from '../platform/ports/search-index';
 import { foldText, foldedPrefixKeys } from '../platform/text/fold-text';
@@ -118,6 +119,26 @@ describe('sortKeyOrder', () => {
     const outOfOrder = sorted.findIndex((k, i) => i > 0 && sorted[i - 1]! > k);
     expect(outOfOrder).toBe(-1);
     expect(new Set(order).size).toBe(keys.length);
+  });
+});
+
+describe('gallopLowerBound', () => {
+  it('finds the first key not below the probe, from any start', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 3 }), { maxLength: 60 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 3 }),
+        fc.nat(),
+        (unsorted, key, start) => {
+          const keys = [...unsorted].sort();
+          const from = keys.length === 0 ? 0 : start % (keys.length + 1);
+          let want = from;
+          while (want < keys.length && keys[want]! < key) want++;
+          expect(gallopLowerBound(keys, key, from)).toBe(want);
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
 

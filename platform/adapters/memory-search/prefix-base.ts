@@ -1,13 +1,13 @@
 import { RankTree } from './rank-tree';
 import type { SlotTable } from './slot-table';
-import { lowerBound, prefixRange } from './sorted-keys';
+import { gallopLowerBound, prefixRange } from './sorted-keys';
 
 /**
- * The bulk of a kind's keys: one sorted array of (folded key, slot) pairs,
- * the rank tree over it, and each slot's positions in it (compressed rows by
- * slot) so a rank change or a rename touches only that slot's leaves. It is
- * immutable apart from killing leaves and re-ranking them; new keys reach it
- * by `rebuild`, a linear merge with the overlay's sorted pairs.
+ * One sorted level of a kind's keys (the base or the delta): an array of
+ * (folded key, slot) pairs, the rank tree over it, and each slot's positions
+ * in it (compressed rows by slot) so a rank change or a rename touches only
+ * that slot's leaves. It is immutable apart from killing leaves and
+ * re-ranking them; new keys reach it by `rebuild`, a merge with sorted pairs.
  */
 export class PrefixBase {
   keys: string[] = [];
@@ -83,9 +83,9 @@ export class PrefixBase {
 
   /**
    * Replaces the base with its live pairs merged with `addKeys`/`addSlots`
-   * (sorted by key). Few additions are placed by binary search and the live
-   * runs between them copied; many are merged pairwise. An added key equal to
-   * a base key takes the base's string, so repeated words are stored once.
+   * (sorted by key): each addition is placed by galloping search and the live
+   * runs between them are copied without comparing. An added key equal to a
+   * base key takes the base's string, so repeated words are stored once.
    */
   rebuild(addKeys: readonly string[], addSlots: Int32Array, slotCount: number): void {
     const old = this.keys;
@@ -104,13 +104,10 @@ export class PrefixBase {
         }
       }
     };
-    const bySearch = addKeys.length * Math.log2(old.length + 2) < old.length;
     for (let j = 0; j < addKeys.length; j++) {
       let key = addKeys[j]!;
-      if (bySearch) copyLiveUntil(lowerBound(old, key, i));
-      else while (i < old.length && old[i]! <= key) copyLiveUntil(i + 1);
+      copyLiveUntil(gallopLowerBound(old, key, i));
       if (i < old.length && old[i] === key) key = old[i]!;
-      else if (i > 0 && old[i - 1] === key) key = old[i - 1]!;
       outKeys[out] = key;
       leaves[out++] = addSlots[j]!;
     }

@@ -10,11 +10,12 @@ export type OnlyIdsStrategy = 'auto' | 'by-ids' | 'by-range' | 'by-rank';
 
 /**
  * Costs in µs behind the `auto` choice, measured at 1M users on the bench
- * machine: hashing one caller id, probing it in a small candidate table,
- * resolving it in the kind's id table (cold cache lines), adding one range
- * key to the candidates, and pulling one slot from the rank cursor.
+ * machine: hashing one caller id, probing it in the candidate table,
+ * resolving it in the kind's id table and testing its keys (several cold
+ * cache lines), adding one range key to the candidates, and pulling one slot
+ * from the rank cursor. Only their ratios matter.
  */
-const COST = { hash: 0.03, probe: 0.01, idLookup: 0.4, rangeKey: 0.05, cursorStep: 0.5 };
+const COST = { hash: 0.08, probe: 0.03, idLookup: 1.5, rangeKey: 0.15, cursorStep: 1 };
 const FIRST_RANK_BATCH = 64;
 
 export interface QueryParts {
@@ -54,6 +55,22 @@ export class PrefixQuery {
   }
 
   all(): number[] {
+    try {
+      return this.best();
+    } finally {
+      this.releaseCursors();
+    }
+  }
+
+  only(ids: readonly string[], strategy: OnlyIdsStrategy): number[] {
+    try {
+      return this.bestOf(ids, strategy);
+    } finally {
+      this.releaseCursors();
+    }
+  }
+
+  private best(): number[] {
     const { slots } = this.parts;
     const top = new TopHits(slots, this.limit);
     const stamp = slots.nextStamp();
@@ -72,7 +89,7 @@ export class PrefixQuery {
     return top.slots;
   }
 
-  only(ids: readonly string[], strategy: OnlyIdsStrategy): number[] {
+  private bestOf(ids: readonly string[], strategy: OnlyIdsStrategy): number[] {
     let overlayPairs = 0;
     this.forOverlay(() => overlayPairs++);
     const range = this.baseHi - this.baseLo + (this.deltaHi - this.deltaLo) + overlayPairs;
@@ -86,12 +103,14 @@ export class PrefixQuery {
         return this.byRank(ids, Number.POSITIVE_INFINITY);
       case 'auto': {
         const m = ids.length;
+        const scan = m * (COST.hash + COST.probe);
         const idsCost = m * COST.idLookup;
-        const scanCost = m * (COST.hash + COST.probe);
-        if (range * COST.rangeKey + scanCost <= idsCost) return this.byRange(ids);
+        const rangeCost = range * COST.rangeKey + scan;
         // Caller ids spread evenly: about limit·n/m slots to pull before `limit` of them show up.
         const pulls = Math.min(range, (2 * this.limit * this.parts.slots.size) / m);
-        if (scanCost + pulls * COST.cursorStep < idsCost) return this.byRank(ids, 2 * idsCost);
+        const rankCost = scan + 2 * m * COST.probe + pulls * COST.cursorStep;
+        if (rangeCost <= idsCost && rangeCost <= rankCost) return this.byRange(ids);
+        if (rankCost < idsCost) return this.byRank(ids, 2 * idsCost);
         return this.byIds(ids);
       }
     }
@@ -143,9 +162,10 @@ export class PrefixQuery {
 
   /**
    * A large range and many caller ids: take the range's slots best first in
-   * growing batches and test the caller ids against each batch, until the
-   * hits are known to be the best ones. If the caller ids turn out sparse in
-   * this range and the work passes `budget`, look them up one by one instead.
+   * batches and test the caller ids against each batch, until the hits are
+   * known to be the best ones. Each batch is sized from the hit rate so far.
+   * If the caller ids turn out sparse in this range and the work passes
+   * `budget`, look them up one by one instead.
    */
   private byRank(ids: readonly string[], budget: number): number[] {
     const { slots, candidates } = this.parts;
@@ -161,6 +181,7 @@ export class PrefixQuery {
     this.startCursors();
     let batch = Math.max(FIRST_RANK_BATCH, 4 * this.limit);
     let spent = ids.length * COST.hash;
+    let pulledSoFar = 0;
     for (;;) {
       let last = -1;
       let pulled = 0;
@@ -174,11 +195,18 @@ export class PrefixQuery {
       }
       this.scan(ids, top);
       spent += ids.length * COST.probe + pulled * COST.cursorStep;
+      pulledSoFar += pulled;
       if (pulled < batch) return top.slots;
       // Every slot not yet pulled ranks below `last`.
       if (top.full && (top.worst === last || slots.outranks(top.worst, last))) return top.slots;
-      batch *= 4;
-      if (spent + ids.length * COST.probe + batch * COST.cursorStep > budget) return this.byIds(ids);
+      const missing = this.limit - top.slots.length;
+      const rate = top.slots.length / pulledSoFar;
+      batch = Math.ceil(rate > 0 && missing > 0 ? (1.5 * missing) / rate : 2 * pulledSoFar);
+      batch = Math.min(Math.max(batch, FIRST_RANK_BATCH), 4 * pulledSoFar);
+      if (spent + ids.length * COST.probe + batch * COST.cursorStep > budget) {
+        this.releaseCursors();
+        return this.byIds(ids);
+      }
     }
   }
 
@@ -204,6 +232,11 @@ export class PrefixQuery {
       for (let i = 0; i < ids.length; i++) this.hashes[i] = hashId(ids[i]!);
     }
     return this.hashes;
+  }
+
+  private releaseCursors(): void {
+    this.parts.cursors[0].release();
+    this.parts.cursors[1].release();
   }
 
   private startCursors(): void {

@@ -1,73 +1,52 @@
 import type { RankTree } from './rank-tree';
 
 /**
- * Walks the live leaves of a base range best first: a binary heap of tree
- * nodes, seeded with the range's cover. Each step pops the best node and
- * descends to its best leaf, pushing the sibling passed at every level, so a
- * step costs O(log n) and the first k leaves cost O(k log n) however large
- * the range. A slot with several keys in the range comes out once per key;
- * callers dedupe.
+ * Walks the live leaves of a base range best first. The range is covered by
+ * O(log n) tree nodes; each step takes the best of them, descends to its
+ * leaf, and hides that leaf by re-pulling the path up to the cover node, so a
+ * step costs O(log n) comparisons however deep into the range it goes (a heap
+ * of pending siblings would grow by log n per step and get slower). `release`
+ * puts the hidden leaves back and must run before the tree is used otherwise;
+ * `reset` calls it. A slot with several keys in the range comes out once per
+ * key; callers dedupe.
  */
 export class RankCursor {
-  private heap = new Int32Array(64);
-  private size = 0;
-  private tree!: RankTree;
+  private tree: RankTree | undefined;
+  private cover: number[] = [];
+  /** Hidden leaves as (leaf, cover node, slot, hint) quadruples, in hiding order. */
+  private hidden: number[] = [];
 
   reset(tree: RankTree, lo: number, hi: number): this {
+    this.release();
     this.tree = tree;
-    this.size = 0;
-    if (lo < hi) tree.cover(lo, hi, (node) => this.push(node));
+    this.cover.length = 0;
+    if (lo < hi) tree.cover(lo, hi, (node) => this.cover.push(node));
     return this;
   }
 
   /** The next slot, best first, or -1 when the range is exhausted. */
   next(): number {
-    if (this.size === 0) return -1;
     const tree = this.tree;
-    let node = this.pop();
-    while (!tree.isLeaf(node)) {
-      const left = 2 * node;
-      const leftWins = tree.beats(left, left + 1);
-      const loser = leftWins ? left + 1 : left;
-      if (tree.slotAt(loser) >= 0) this.push(loser);
-      node = leftWins ? left : left + 1;
+    if (!tree) return -1;
+    let best = -1;
+    for (const node of this.cover) {
+      if (tree.slotAt(node) >= 0 && (best < 0 || !tree.beats(best, node))) best = node;
     }
-    return tree.slotAt(node);
+    if (best < 0) return -1;
+    const leaf = tree.bestLeafUnder(best);
+    const slot = tree.slotAt(leaf);
+    this.hidden.push(leaf, best, slot, tree.hintAt(leaf));
+    tree.suppress(leaf, best);
+    return slot;
   }
 
-  private push(node: number): void {
-    if (this.size === this.heap.length) {
-      const bigger = new Int32Array(this.heap.length * 2);
-      bigger.set(this.heap);
-      this.heap = bigger;
-    }
-    const heap = this.heap;
+  /** Restores the hidden leaves; each restore re-pulls its whole path, so the order does not matter. */
+  release(): void {
     const tree = this.tree;
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (tree.beats(heap[parent]!, node)) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = node;
-  }
-
-  private pop(): number {
-    const heap = this.heap;
-    const tree = this.tree;
-    const top = heap[0]!;
-    const last = heap[--this.size]!;
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= this.size) break;
-      if (child + 1 < this.size && !tree.beats(heap[child]!, heap[child + 1]!)) child++;
-      if (tree.beats(last, heap[child]!)) break;
-      heap[i] = heap[child]!;
-      i = child;
-    }
-    heap[i] = last;
-    return top;
+    const h = this.hidden;
+    if (tree)
+      for (let i = h.length - 4; i >= 0; i -= 4) tree.unsuppress(h[i]!, h[i + 1]!, h[i + 2]!, h[i + 3]!);
+    h.length = 0;
+    this.tree = undefined;
   }
 }

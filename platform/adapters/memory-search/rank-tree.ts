@@ -101,6 +101,34 @@ export class RankTree {
     return node >= this.n;
   }
 
+  /** The leaf below `node` that holds the node's best slot. */
+  bestLeafUnder(node: number): number {
+    let v = node;
+    while (v < this.n) v = this.slot[2 * v] === this.slot[v] ? 2 * v : 2 * v + 1;
+    return v;
+  }
+
+  /**
+   * Hides a leaf for the rest of a query: marks it dead and re-pulls its
+   * ancestors up to and including `top` (a cover node), leaving everything
+   * above `top` untouched. `unsuppress` with the saved values undoes it.
+   */
+  suppress(leaf: number, top: number): void {
+    this.slot[leaf] = -1;
+    this.hint[leaf] = Number.NEGATIVE_INFINITY;
+    for (let i = leaf >> 1; i >= top; i >>= 1) this.pull(i);
+  }
+
+  unsuppress(leaf: number, top: number, slot: number, hint: number): void {
+    this.slot[leaf] = slot;
+    this.hint[leaf] = hint;
+    for (let i = leaf >> 1; i >= top; i >>= 1) this.pull(i);
+  }
+
+  hintAt(node: number): number {
+    return this.hint[node]!;
+  }
+
   clear(): void {
     this.n = 0;
     this.slot = new Int32Array(0);

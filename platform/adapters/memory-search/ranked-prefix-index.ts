@@ -211,26 +211,38 @@ export class RankedPrefixIndex<E> {
 
   /** Current overlay and pending pairs, sorted by key, equal keys sharing one string. */
   private sortedRecentPairs(): { keys: string[]; slots: Int32Array } {
-    const gen = this.slots.gen;
-    const keys: string[] = [];
-    const slotList: number[] = [];
-    const collect = (key: string, s: number, g: number) => {
-      if (gen[s] !== g) return;
-      keys.push(key);
-      slotList.push(s);
-    };
-    this.overlay.forEach(collect);
-    for (let i = 0; i < this.pendingKeys.length; i++) {
-      collect(this.pendingKeys[i]!, this.pendingSlots[i]!, this.pendingGens[i]!);
+    let keys = this.pendingKeys;
+    let owners = this.pendingSlots;
+    let gens = this.pendingGens;
+    if (this.overlay.length > 0) {
+      keys = [];
+      owners = [];
+      gens = [];
+      const collect = (key: string, s: number, g: number) => {
+        keys.push(key);
+        owners.push(s);
+        gens.push(g);
+      };
+      this.overlay.forEach(collect);
+      for (let i = 0; i < this.pendingKeys.length; i++) {
+        collect(this.pendingKeys[i]!, this.pendingSlots[i]!, this.pendingGens[i]!);
+      }
     }
     const { order, repeats } = sortKeyOrder(keys);
+    const gen = this.slots.gen;
     const sortedKeys = new Array<string>(order.length);
     const sortedSlots = new Int32Array(order.length);
+    let runHead = '';
+    let out = 0;
     for (let i = 0; i < order.length; i++) {
-      sortedKeys[i] = repeats[i] === 1 ? sortedKeys[i - 1]! : keys[order[i]!]!;
-      sortedSlots[i] = slotList[order[i]!]!;
+      const x = order[i]!;
+      if (repeats[i] === 0) runHead = keys[x]!;
+      if (gen[owners[x]!] !== gens[x]) continue;
+      sortedKeys[out] = runHead;
+      sortedSlots[out++] = owners[x]!;
     }
-    return { keys: sortedKeys, slots: sortedSlots };
+    sortedKeys.length = out;
+    return { keys: sortedKeys, slots: sortedSlots.subarray(0, out) };
   }
 
   private mergeDelta(): void {

@@ -10,6 +10,28 @@ export function lowerBound(keys: readonly string[], key: string, from = 0, to = 
   return lo;
 }
 
+/**
+ * lowerBound for a key expected near `from`: probes from+1, from+3, from+7, …
+ * then bisects the last gap, so placing m sorted keys into n costs
+ * O(m log(n/m)) comparisons instead of n.
+ */
+export function gallopLowerBound(
+  keys: readonly string[],
+  key: string,
+  from: number,
+  to = keys.length,
+): number {
+  let lo = from;
+  let hi = from;
+  let step = 1;
+  while (hi < to && keys[hi]! < key) {
+    lo = hi + 1;
+    hi = from + step;
+    step *= 2;
+  }
+  return lowerBound(keys, key, lo, Math.min(hi, to));
+}
+
 /** First index in `keys[from, to)` whose key is above `key`. */
 export function upperBound(keys: readonly string[], key: string, from = 0, to = keys.length): number {
   let lo = from;

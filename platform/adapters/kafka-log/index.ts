@@ -1,0 +1,2 @@
+export { KafkaEventLog } from './kafka-event-log';
+export type { KafkaEventLogOptions } from './kafka-settings';
