@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StorageError } from '../../errors';
 import type { ResolvedConnectOptions } from './cassandra-options';
-import type { CassandraSession } from './cassandra-session';
+import { SCHEMA_TIMEOUT_MS, type CassandraSession } from './cassandra-session';
 
 const PLACEHOLDER = /\{\{keyspace\}\}/g;
 
@@ -57,7 +57,12 @@ export async function ensureSchema(
   const rows = await session.execute(
     'SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?',
     [options.keyspace],
-    { code: 'CASSANDRA_SCHEMA_FAILED', what: 'look up keyspace', consistency: 'LOCAL_ONE' },
+    {
+      code: 'CASSANDRA_SCHEMA_FAILED',
+      what: 'look up keyspace',
+      consistency: 'LOCAL_ONE',
+      timeoutMs: SCHEMA_TIMEOUT_MS,
+    },
   );
   if (rows.length === 0) {
     throw new StorageError(

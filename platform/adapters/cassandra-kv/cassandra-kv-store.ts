@@ -5,7 +5,7 @@ import { prepareBatch, type PreparedOp } from '../lmdb-kv/prepare-batch';
 import { validateKey, validateKeys, validateScanOptions, validateTable } from '../lmdb-kv/validate-kv-input';
 import { ensureSchema } from './apply-schema';
 import { resolveConnectOptions, type CassandraConnectOptions } from './cassandra-options';
-import { CassandraSession, type CqlRequest, type CqlStatement } from './cassandra-session';
+import { CassandraSession, cqlNumber, type CqlRequest, type CqlStatement } from './cassandra-session';
 import { bucketOfKey, bucketsForPrefix, KV_BUCKETS } from './kv-bucket';
 import { KvTableRegistry, type KvTable } from './kv-table-registry';
 import { mergeByKey } from './merge-by-key';
@@ -178,7 +178,7 @@ export class CassandraKvStore implements KvStore {
     const request = read(`count of ${table}`);
     const counts = await settleAll(
       Array.from({ length: KV_BUCKETS }, (_, bucket) =>
-        this.session.execute(t.count, [bucket], request).then((rows) => Number(rows[0]!.get('n'))),
+        this.session.execute(t.count, [bucket], request).then((rows) => cqlNumber(rows[0]!.get('n'))),
       ),
     );
     return counts.reduce((a, b) => a + b, 0);

@@ -22,6 +22,11 @@ export interface CqlRequest {
 
 export type CqlRow = types.Row;
 
+/** bigint and counter columns arrive as Long, which Number() only parses through its string form. */
+export function cqlNumber(value: unknown): number {
+  return value instanceof types.Long ? value.toNumber() : Number(value);
+}
+
 const CONSISTENCY: Record<CassandraConsistency, types.consistencies> = {
   ONE: types.consistencies.one,
   TWO: types.consistencies.two,
@@ -33,8 +38,13 @@ const CONSISTENCY: Record<CassandraConsistency, types.consistencies> = {
   EACH_QUORUM: types.consistencies.eachQuorum,
 };
 
-/** Schema changes wait for every node to agree on the new schema, which takes longer than a query. */
-const SCHEMA_TIMEOUT_MS = 60_000;
+/**
+ * Schema changes wait for every node to agree on the new schema, which takes
+ * longer than a query; schema lookups, rare and node-local, share the limit.
+ */
+export const SCHEMA_TIMEOUT_MS = 60_000;
+/** The driver's own default read timeout, kept for its control-connection queries. */
+const DRIVER_METADATA_TIMEOUT_MS = 12_000;
 
 /**
  * One driver client and the rules every statement follows: prepared, with
@@ -59,7 +69,11 @@ export class CassandraSession {
           contactPoints: options.contactPoints,
           localDataCenter: options.localDataCenter,
           policies: { retry: new policies.retry.FallthroughRetryPolicy() },
-          socketOptions: { connectTimeout: options.connectTimeoutMs, readTimeout: options.requestTimeoutMs },
+          // Every request sets its own limit; this one only bounds the driver's metadata queries.
+          socketOptions: {
+            connectTimeout: options.connectTimeoutMs,
+            readTimeout: Math.max(options.requestTimeoutMs, DRIVER_METADATA_TIMEOUT_MS),
+          },
           queryOptions: { consistency: CONSISTENCY[options.consistency], prepare: true, isIdempotent: true },
         });
         candidate.on('log', (level: string, className: string, message: string) => {

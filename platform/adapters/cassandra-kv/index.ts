@@ -10,3 +10,10 @@ export {
   type CassandraConsistency,
 } from './cassandra-options';
 export { KV_BUCKETS, bucketOfKey, headOfKey } from './kv-bucket';
+export {
+  CassandraSnapshotBlobStore,
+  type CassandraSnapshotBlobStoreOptions,
+  type SnapshotInfo,
+  type SnapshotMeta,
+  type StoredSnapshot,
+} from './cassandra-snapshot-blob-store';

@@ -1,5 +1,5 @@
 import { StorageError } from '../../errors';
-import type { CassandraSession } from './cassandra-session';
+import { SCHEMA_TIMEOUT_MS, type CassandraSession } from './cassandra-session';
 
 /** The prepared statements of one logical table, on its `kv_<name>` CQL table. */
 export interface KvTable {
@@ -95,7 +95,12 @@ export class KvTableRegistry {
       'SELECT column_name, kind, type, clustering_order FROM system_schema.columns ' +
         'WHERE keyspace_name = ? AND table_name = ?',
       [this.keyspace, cqlName],
-      { code: 'KV_SCHEMA_FAILED', what: `look up table ${cqlName}`, consistency: 'LOCAL_ONE' },
+      {
+        code: 'KV_SCHEMA_FAILED',
+        what: `look up table ${cqlName}`,
+        consistency: 'LOCAL_ONE',
+        timeoutMs: SCHEMA_TIMEOUT_MS,
+      },
     );
     if (rows.length === 0) return undefined;
     const layout = Object.fromEntries(
