@@ -1,5 +1,6 @@
 import type { PostingOp, TermRef } from '../../query/engine/posting-index';
 import { deltaSeq, type HashtagDelta } from '../hashtag-delta';
+import { extractHashtags, type ExtractedHashtag } from '../hashtags/extract-hashtags';
 import { KV } from '../kv-tables';
 import type { LocationRecord, UserRecord } from '../documents/records';
 import type { BatchState } from './batch-state';
@@ -23,11 +24,22 @@ export class ApplyContext {
   readonly deltas: HashtagDelta[] = [];
   private deltaIndex = 0;
   position: EventPosition = { partition: 0, offset: 0, at: 0 };
+  private readonly tagsByCaption = new Map<string, ExtractedHashtag[]>();
 
   constructor(
     readonly state: BatchState,
     readonly ids: IdAssigner,
   ) {}
+
+  /** A caption's hashtags, extracted once per batch: the prefetch and the handler both need them. */
+  hashtags(caption: string): ExtractedHashtag[] {
+    let tags = this.tagsByCaption.get(caption);
+    if (tags === undefined) {
+      tags = extractHashtags(caption);
+      this.tagsByCaption.set(caption, tags);
+    }
+    return tags;
+  }
 
   /** Starts a new event: its deltas get seq numbers from its own offset. */
   begin(position: EventPosition): void {

@@ -7,7 +7,6 @@ import type { SearchEntry, SearchIndex } from '../../platform/ports/search-index
 import { decodeEvent, type UploadEvent } from '../../schemas/events';
 import { deadLetterOf, publishDeadLetters, type DeadLetter } from '../dead-letters/dead-letter';
 import { encodeHashtagDelta } from '../hashtag-delta';
-import { extractHashtags } from '../hashtags/extract-hashtags';
 import { checkpointKey, KV } from '../kv-tables';
 import { encodePostingChange } from '../postings/posting-change';
 import { searchEntriesOf } from '../search/search-entries-of';
@@ -134,7 +133,7 @@ export class IndexConsumer {
         }
       }
       await prefetch(
-        state,
+        ctx,
         events.map((e) => e.event),
       );
       for (const { event, offset } of events) {
@@ -203,14 +202,15 @@ export class IndexConsumer {
 }
 
 /** Loads the records most events touch in a few round trips instead of one per event. */
-async function prefetch(state: BatchState, events: UploadEvent[]): Promise<void> {
+async function prefetch(ctx: ApplyContext, events: UploadEvent[]): Promise<void> {
+  const { state } = ctx;
   const media: string[] = [];
   const tags: string[] = [];
   const users: string[] = [];
   const locations: string[] = [];
   for (const e of events) {
     if (e.type === 'post.published' || e.type === 'post.updated') {
-      for (const t of extractHashtags(e.post.caption)) tags.push(t.key);
+      for (const t of ctx.hashtags(e.post.caption)) tags.push(t.key);
     }
     if (e.type === 'post.published') {
       media.push(e.post.id);

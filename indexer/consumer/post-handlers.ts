@@ -1,5 +1,4 @@
 import type { PostDeletedEvent, PostPublishedEvent, PostUpdatedEvent } from '../../schemas/events';
-import { extractHashtags } from '../hashtags/extract-hashtags';
 import type { MediaDoc } from '../documents/document-types';
 import type { HashtagNameRecord, MediaRecord } from '../documents/records';
 import { KV } from '../kv-tables';
@@ -25,7 +24,7 @@ export async function onPostPublished(ctx: ApplyContext, e: PostPublishedEvent):
   if (await ctx.state.get<MediaRecord>(KV.media, post.id)) return 'ignored';
   const author = await ctx.user(post.authorId);
   const location = post.locationId === undefined ? undefined : await ctx.location(post.locationId);
-  const tags = extractHashtags(post.caption);
+  const tags = ctx.hashtags(post.caption);
   await rememberNames(ctx, tags);
 
   const dense = ctx.ids.assign('media', post.id);
@@ -70,7 +69,7 @@ export async function onPostUpdated(ctx: ApplyContext, e: PostUpdatedEvent): Pro
   const rec = await ctx.state.get<MediaRecord>(KV.media, e.post.id);
   // An edit of a post we never saw (or already deleted) has nothing to change.
   if (!rec || rec.deleted || rec.at >= ctx.position.offset) return 'ignored';
-  const tags = extractHashtags(e.post.caption);
+  const tags = ctx.hashtags(e.post.caption);
   const next = tags.map((t) => t.key);
   if (rec.doc.caption === e.post.caption) return 'ignored';
   await rememberNames(ctx, tags);

@@ -95,6 +95,7 @@ async function buildCountOps(
   const rows = await kv.getMany<HashtagCountRecord>(KV.hashtagCounts, tags);
   const updatedAt = new Date(ctx.now).toISOString();
   const ops: KvOp[] = [];
+  const changed: HashtagCountRecord[] = [];
   tags.forEach((tag, i) => {
     const row = rows[i];
     const current = row?.count ?? 0;
@@ -103,15 +104,11 @@ async function buildCountOps(
       logger.warn({ tag, current, clampedBy }, 'hashtag count would go below 0; clamped at 0');
     }
     if (row !== undefined ? count === current : count === 0) return;
-    ops.push({
-      type: 'put',
-      table: KV.hashtagCounts,
-      key: tag,
-      value: { tag, count, updatedAt } satisfies HashtagCountRecord,
-    });
+    const value: HashtagCountRecord = { tag, count, updatedAt };
+    changed.push(value);
+    ops.push({ type: 'put', table: KV.hashtagCounts, key: tag, value });
   });
   if (search === undefined || ops.length === 0) return { ops };
-  const changed = ops.map((op) => (op as { value: HashtagCountRecord }).value);
   ctx.reads.count++;
   const names = await kv.getMany<HashtagNameRecord>(
     KV.hashtagNames,

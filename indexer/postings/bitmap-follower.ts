@@ -66,6 +66,12 @@ export class BitmapFollower {
     return this.next;
   }
 
+  /** True once every POSTINGS record now in the log has been applied. */
+  async caughtUp(): Promise<boolean> {
+    const [end] = await this.options.log.endOffsets(TOPICS.postings);
+    return this.next >= (end?.offset ?? 0);
+  }
+
   /** POSTINGS records not yet applied, as of the last fetch. */
   get lag(): number {
     return Math.max(0, this.highWatermark - this.next);

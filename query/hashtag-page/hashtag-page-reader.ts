@@ -43,10 +43,10 @@ export class HashtagPageReader {
   async read(name: string): Promise<HashtagDoc | undefined> {
     const tag = HashtagPageReader.keyOf(name);
     const { kv } = this.options;
-    const [[nameRecord], [countRecord], [curated]] = await Promise.all([
-      kv.getMany<HashtagNameRecord>(KV.hashtagNames, [tag]),
-      kv.getMany<HashtagCountRecord>(KV.hashtagCounts, [tag]),
-      kv.getMany<CuratedTopRecord>(KV.hashtagTop, [tag]),
+    const [nameRecord, countRecord, curated] = await Promise.all([
+      kv.get<HashtagNameRecord>(KV.hashtagNames, tag),
+      kv.get<HashtagCountRecord>(KV.hashtagCounts, tag),
+      kv.get<CuratedTopRecord>(KV.hashtagTop, tag),
     ]);
     if (!nameRecord) return undefined;
     const index = this.options.index();

@@ -83,10 +83,7 @@ export async function startEmbeddedService(options: EmbeddedServiceOptions): Pro
     logger.info({ events: events.length }, 'demo data queued for indexing');
   }
 
-  const caughtUp = async () => {
-    const [postings] = await log.endOffsets(TOPICS.postings);
-    return (await pipeline.caughtUp()) && follower.position >= (postings?.offset ?? 0);
-  };
+  const caughtUp = async () => (await pipeline.caughtUp()) && (await follower.caughtUp());
   const { app } = createApiApp({
     log,
     kv,

@@ -83,8 +83,7 @@ export async function run(argv: string[]): Promise<void> {
       indexBatches.ms += b.durationMs;
     });
     for (;;) {
-      const [end] = await log.endOffsets(TOPICS.postings);
-      if ((await pipeline.caughtUp()) && follower.position >= end!.offset) break;
+      if ((await pipeline.caughtUp()) && (await follower.caughtUp())) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const pipelineSeconds = (performance.now() - started) / 1000;

@@ -70,11 +70,10 @@ export class PipelineHarness {
 
   /** Waits until every consumer's checkpoints reach their topic's end and the replica has applied all of POSTINGS. */
   async caughtUp(): Promise<void> {
-    await pollUntil(async () => {
-      if (!(await this.pipeline.caughtUp())) return false;
-      const [postings] = await this.log.endOffsets(TOPICS.postings);
-      return this.follower.position >= postings!.offset;
-    }, 'the pipeline to catch up');
+    await pollUntil(
+      async () => (await this.pipeline.caughtUp()) && (await this.follower.caughtUp()),
+      'the pipeline to catch up',
+    );
   }
 
   /** Closes and reopens the stores, as a restarted process would. */

@@ -7,7 +7,6 @@
 import path from 'node:path';
 import { IndexerPipeline } from '../../indexer/indexer-pipeline';
 import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
-import { TOPICS } from '../../indexer/topics';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
 import pino from 'pino';
@@ -38,14 +37,13 @@ async function main(dir: string): Promise<void> {
     process.stdout.write(`${JSON.stringify({ records })}\n`);
   });
   for (let polls = 1; ; polls++) {
-    const [postings] = await log.endOffsets(TOPICS.postings);
-    if ((await pipeline.caughtUp()) && follower.position >= postings!.offset) break;
+    if ((await pipeline.caughtUp()) && (await follower.caughtUp())) break;
     // Says what it is waiting for, in case a test has to report a run that never finishes.
     if (polls % 200 === 0) {
       const state = {
         index: pipeline.index?.totals,
         counter: pipeline.counter?.metrics(),
-        follower: { position: follower.position, end: postings!.offset },
+        follower: { position: follower.position, lag: follower.lag },
       };
       process.stderr.write(`${JSON.stringify(state)}\n`);
     }

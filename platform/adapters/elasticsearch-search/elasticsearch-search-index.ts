@@ -13,8 +13,13 @@ import {
 } from '../../ports/search-index';
 import { foldText } from '../../text/fold-text';
 // Shared with the embedded index so that both refuse exactly the same entries.
-import { MAX_SUGGEST_LIMIT } from '../memory-search';
-import { isSuggestKind, prepareSearchEntry } from '../memory-search/prepare-search-entry';
+import { prepareSearchEntry } from '../../ports/prepare-search-entry';
+import {
+  checkSuggestArgs,
+  requireIds,
+  requireString,
+  requireSuggestKind,
+} from '../../ports/search-index-args';
 import { BulkWriter, type BulkOperation, type BulkWriterOptions, type BulkWriterStats } from './bulk-writer';
 import { createElasticsearchClient } from './elasticsearch-client';
 import { IndexAdmin } from './index-admin';
@@ -123,11 +128,8 @@ export class ElasticsearchSearchIndex implements SearchIndex {
 
   async remove(kind: SuggestKind, ids: string[]): Promise<void> {
     const { writer } = this.open();
-    this.requireKind(kind);
-    if (!Array.isArray(ids)) {
-      throw new ValidationError('ids must be an array', [{ field: 'ids', reason: 'not an array' }]);
-    }
-    ids.forEach((id, i) => requireString(id, `ids[${i}]`));
+    requireSuggestKind(kind);
+    requireIds(ids);
     const ops: BulkOperation[] = ids
       .filter((id) => id !== '')
       .map((id) => ({ action: 'delete', index: this.names.alias(kind), id: documentIdOf(id) }));
@@ -146,20 +148,8 @@ export class ElasticsearchSearchIndex implements SearchIndex {
     options: SuggestOptions,
   ): Promise<SuggestHit<K>[]> {
     const { client } = this.open();
-    this.requireKind(kind);
-    requireString(query, 'query');
-    const { limit, onlyIds } = (options ?? {}) as Partial<SuggestOptions>;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_SUGGEST_LIMIT) {
-      throw new ValidationError(`limit must be an integer from 1 to ${MAX_SUGGEST_LIMIT}`, [
-        { field: 'limit', reason: `not an integer in 1..${MAX_SUGGEST_LIMIT}` },
-      ]);
-    }
-    if (onlyIds !== undefined) {
-      if (!Array.isArray(onlyIds)) {
-        throw new ValidationError('onlyIds must be an array', [{ field: 'onlyIds', reason: 'not an array' }]);
-      }
-      for (let i = 0; i < onlyIds.length; i++) requireString(onlyIds[i], `onlyIds[${i}]`);
-    }
+    requireSuggestKind(kind);
+    const { limit, onlyIds } = checkSuggestArgs(query, options);
     const folded = foldText(query);
     if (folded === '' || onlyIds?.length === 0) return [];
     try {
@@ -175,7 +165,7 @@ export class ElasticsearchSearchIndex implements SearchIndex {
 
   async get<K extends SuggestKind>(kind: K, id: string): Promise<EntryOf[K] | undefined> {
     const { client } = this.open();
-    this.requireKind(kind);
+    requireSuggestKind(kind);
     requireString(id, 'id');
     const docId = documentIdOf(id);
     if (docId === '' || Buffer.byteLength(docId) > MAX_DOCUMENT_ID_BYTES) return undefined;
@@ -197,7 +187,7 @@ export class ElasticsearchSearchIndex implements SearchIndex {
 
   async count(kind: SuggestKind): Promise<number> {
     const { client } = this.open();
-    this.requireKind(kind);
+    requireSuggestKind(kind);
     try {
       return (await client.count({ index: this.names.alias(kind) })).count;
     } catch (err) {
@@ -232,22 +222,8 @@ export class ElasticsearchSearchIndex implements SearchIndex {
     return this.open().writer.stats();
   }
 
-  private requireKind(kind: unknown): void {
-    if (!isSuggestKind(kind)) {
-      throw new ValidationError(`unknown kind ${JSON.stringify(kind)}`, [
-        { field: 'kind', reason: 'must be users, hashtags or locations' },
-      ]);
-    }
-  }
-
   private open(): Open {
     if (!this.state) throw new AppError('SEARCH_INDEX_CLOSED', 'the search index is closed');
     return this.state;
-  }
-}
-
-function requireString(value: unknown, field: string): void {
-  if (typeof value !== 'string') {
-    throw new ValidationError(`${field} must be a string`, [{ field, reason: 'not a string' }]);
   }
 }

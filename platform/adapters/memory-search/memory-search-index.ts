@@ -12,11 +12,17 @@ import type {
   UserEntry,
 } from '../../ports/search-index';
 import { foldText } from '../../text/fold-text';
-import { isSuggestKind, prepareSearchEntry } from './prepare-search-entry';
+import { prepareSearchEntry } from '../../ports/prepare-search-entry';
+import {
+  checkSuggestArgs,
+  requireIds,
+  requireString,
+  requireSuggestKind,
+} from '../../ports/search-index-args';
 import type { OnlyIdsStrategy } from './prefix-query';
 import { RankedPrefixIndex, type IndexStats } from './ranked-prefix-index';
 
-export const MAX_SUGGEST_LIMIT = 1000;
+export { MAX_SUGGEST_LIMIT } from '../../ports/search-index-args';
 
 export interface MemorySearchIndexOptions {
   /** Keys the overlay holds before they move to the delta level (4096); tests set it tiny to exercise merges. */
@@ -112,12 +118,7 @@ export class MemorySearchIndex implements SearchIndex {
 
   async remove(kind: SuggestKind, ids: string[]): Promise<void> {
     const index = this.indexOf(kind);
-    if (!Array.isArray(ids)) {
-      throw new ValidationError('ids must be an array', [{ field: 'ids', reason: 'not an array' }]);
-    }
-    ids.forEach((id, i) => {
-      if (typeof id !== 'string') requireString(id, `ids[${i}]`);
-    });
+    requireIds(ids);
     for (const id of ids) index.remove(id);
   }
 
@@ -127,21 +128,7 @@ export class MemorySearchIndex implements SearchIndex {
     options: SuggestOptions,
   ): Promise<SuggestHit<K>[]> {
     const index = this.indexOf(kind) as unknown as RankedPrefixIndex<EntryOf[K]>;
-    requireString(query, 'query');
-    const { limit, onlyIds } = (options ?? {}) as Partial<SuggestOptions>;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_SUGGEST_LIMIT) {
-      throw new ValidationError(`limit must be an integer from 1 to ${MAX_SUGGEST_LIMIT}`, [
-        { field: 'limit', reason: `not an integer in 1..${MAX_SUGGEST_LIMIT}` },
-      ]);
-    }
-    if (onlyIds !== undefined) {
-      if (!Array.isArray(onlyIds)) {
-        throw new ValidationError('onlyIds must be an array', [{ field: 'onlyIds', reason: 'not an array' }]);
-      }
-      for (let i = 0; i < onlyIds.length; i++) {
-        if (typeof onlyIds[i] !== 'string') requireString(onlyIds[i], `onlyIds[${i}]`);
-      }
-    }
+    const { limit, onlyIds } = checkSuggestArgs(query, options);
     const prefix = foldText(query);
     if (prefix === '') return [];
     index.flush();
@@ -188,11 +175,7 @@ export class MemorySearchIndex implements SearchIndex {
 
   private indexOf(kind: SuggestKind): RankedPrefixIndex<EntryOf[SuggestKind]> {
     const indexes = this.open();
-    if (!isSuggestKind(kind)) {
-      throw new ValidationError(`unknown kind ${JSON.stringify(kind)}`, [
-        { field: 'kind', reason: 'must be users, hashtags or locations' },
-      ]);
-    }
+    requireSuggestKind(kind);
     return indexes[kind] as RankedPrefixIndex<EntryOf[SuggestKind]>;
   }
 
@@ -206,10 +189,4 @@ function flushAll(indexes: Indexes): void {
   indexes.users.flush();
   indexes.hashtags.flush();
   indexes.locations.flush();
-}
-
-function requireString(value: unknown, field: string): void {
-  if (typeof value !== 'string') {
-    throw new ValidationError(`${field} must be a string`, [{ field, reason: 'not a string' }]);
-  }
 }

@@ -1,4 +1,4 @@
-import type { IndexFailure, SearchEntry, SuggestKind } from '../../ports/search-index';
+import type { IndexFailure, SearchEntry, SuggestKind } from './search-index';
 
 /** Elasticsearch refuses longer document ids; every adapter refuses them alike. */
 export const MAX_ID_BYTES = 512;
