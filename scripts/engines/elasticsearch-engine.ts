@@ -6,7 +6,7 @@ import type { EngineSettings } from './engine-settings';
 import { checkJavaHome } from './java-home';
 import { fetchWithMaven, type MavenArtifact } from './maven-fetch';
 import { runCommand } from './run-command';
-import { chownTree, ensureSystemUser } from './system-user';
+import { assertReachable, chownTree, ensureSystemUser } from './system-user';
 
 /**
  * The only Elasticsearch distribution on Maven Central: the integration-test
@@ -67,7 +67,10 @@ export const elasticsearchEngine: EngineDefinition = {
 
     // Elasticsearch refuses to run as root, so root hands it to a system user.
     const runAs = process.getuid?.() === 0 ? await ensureSystemUser(settings.elasticsearch.user) : undefined;
-    if (runAs) await chownTree(runAs, [layout.confDir, layout.dataDir, logsDir, tmpDir]);
+    if (runAs) {
+      await assertReachable(runAs, dist);
+      await chownTree(runAs, [layout.confDir, layout.dataDir, logsDir, tmpDir]);
+    }
 
     return {
       command: path.join(dist, 'bin', 'elasticsearch'),
