@@ -64,7 +64,7 @@ export class IndexConsumer {
 
   private constructor(
     private readonly options: IndexConsumerOptions,
-    private readonly ids: IdAssigner,
+    private ids: IdAssigner,
   ) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'index-consumer' });
     this.clock = options.clock ?? systemClock;
@@ -89,8 +89,14 @@ export class IndexConsumer {
       groupId: this.options.groupId ?? CONSUMER,
       topics: [TOPICS.postPublish],
       maxBatchSize: this.options.maxBatchSize ?? 1000,
+      // Dense ids have one allocator: one copy owns every partition, the others stand by.
+      exclusive: true,
     });
     await this.consumer.run({
+      // A standby taking over must see the ids the previous owner stored.
+      onAssign: async () => {
+        this.ids = await IdAssigner.load(kv);
+      },
       // The checkpoint stored with the state is the truth; group offsets only report lag.
       startOffset: async (tp) =>
         (await kv.get<number>(KV.checkpoints, checkpointKey(CONSUMER, tp.topic, tp.partition))) ?? 0,

@@ -1,22 +1,25 @@
-import { existsSync } from 'node:fs';
 import { type Clock, systemClock } from '../../platform/clock';
 import { StorageError } from '../../platform/errors';
 import { silentLogger, type Logger } from '../../platform/logger';
 import type { EventLog, LogConsumer, RecordBatch } from '../../platform/ports/event-log';
 import { PostingIndex } from '../../query/engine/posting-index';
-import { readSnapshot, writeSnapshot } from '../../query/engine/snapshot-file';
 import { TOPICS } from '../topics';
+import type { BitmapSnapshots } from './bitmap-snapshots';
 import { decodePostingChange } from './posting-change';
 
 export interface BitmapFollowerOptions {
   log: EventLog;
-  /** Where the snapshot lives; none means in memory only (rebuilt from the log on start). */
-  snapshotPath?: string;
+  /** Where snapshots live; none means in memory only (rebuilt from the log on start). */
+  snapshots?: BitmapSnapshots;
+  /** Load from `snapshots` but never write them (API replicas; the indexer writes). Default false. */
+  readOnlySnapshots?: boolean;
   /** Snapshot at most this often while changes arrive. */
   snapshotIntervalMs?: number;
   /** Fold the delta tier into the frozen base once it holds this many lists. */
   compactAfterLists?: number;
   groupId?: string;
+  /** One member of the group applies at a time; the others stand by (the distributed snapshot writer). */
+  exclusive?: boolean;
   logger?: Logger;
   clock?: Clock;
 }
@@ -37,6 +40,8 @@ export class BitmapFollower {
   private next: number;
   private highWatermark = 0;
   private lastSnapshotAt: number;
+  /** The position the newest snapshot covers; an unchanged replica (a standby) does not write again. */
+  private snapshotted: number;
   private snapshotting: Promise<unknown> | undefined;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -50,14 +55,12 @@ export class BitmapFollower {
     this.logger = (options.logger ?? silentLogger).child({ component: 'bitmap-follower' });
     this.clock = options.clock ?? systemClock;
     this.lastSnapshotAt = this.clock.now();
+    this.snapshotted = this.next;
   }
 
   static async open(options: BitmapFollowerOptions): Promise<BitmapFollower> {
-    if (options.snapshotPath && existsSync(options.snapshotPath)) {
-      const { index, meta } = await readSnapshot(options.snapshotPath);
-      const position = meta.position as FollowerPosition;
-      return new BitmapFollower(options, index, position);
-    }
+    const loaded = await options.snapshots?.load();
+    if (loaded) return new BitmapFollower(options, loaded.index, loaded.meta.position as FollowerPosition);
     return new BitmapFollower(options, new PostingIndex(), { postings: 0 });
   }
 
@@ -82,6 +85,7 @@ export class BitmapFollower {
       groupId: this.options.groupId ?? `bitmaps-${process.pid}`,
       topics: [TOPICS.postings],
       maxBatchSize: 64,
+      exclusive: this.options.exclusive,
     });
     await this.consumer.run({
       startOffset: async () => this.next,
@@ -97,13 +101,16 @@ export class BitmapFollower {
 
   /** Writes a snapshot now (also used at shutdown). */
   async snapshot(): Promise<void> {
-    if (!this.options.snapshotPath) return;
+    const { snapshots } = this.options;
+    if (!snapshots || this.options.readOnlySnapshots) return;
     await this.snapshotting;
+    if (this.next === this.snapshotted) return;
     const position: FollowerPosition = { postings: this.next };
-    this.snapshotting = writeSnapshot(this.index, this.options.snapshotPath, position);
+    this.snapshotting = snapshots.save(this.index, position);
     try {
       await this.snapshotting;
       this.lastSnapshotAt = this.clock.now();
+      this.snapshotted = position.postings;
     } finally {
       this.snapshotting = undefined;
     }
@@ -130,7 +137,7 @@ export class BitmapFollower {
     this.highWatermark = batch.highWatermark;
     if (this.index.deltaLists >= (this.options.compactAfterLists ?? 50_000)) this.index.compact();
     const interval = this.options.snapshotIntervalMs ?? 60_000;
-    if (this.options.snapshotPath && this.clock.now() - this.lastSnapshotAt >= interval) {
+    if (this.options.snapshots && this.clock.now() - this.lastSnapshotAt >= interval) {
       this.snapshot().catch((err: unknown) => this.logger.error({ err }, 'snapshot failed'));
     }
   }

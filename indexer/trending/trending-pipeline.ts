@@ -30,8 +30,8 @@ export interface TrendingPipelineOptions {
   retryPolicy?: Partial<RetryPolicy>;
 }
 
-const DEFAULT_WINDOW_MS = 5 * 60_000;
-const DEFAULT_RETENTION_MS = 7 * 24 * 3_600_000;
+export const DEFAULT_WINDOW_MS = 5 * 60_000;
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /**
  * Trending hashtags in Instagram's four stages: pre-processor (drops what

@@ -62,6 +62,11 @@ export interface ConsumerOptions {
   topics: string[];
   /** Upper bound on records handed to one eachBatch call. */
   maxBatchSize?: number;
+  /**
+   * One member of the group owns every partition; other members stand by
+   * and take over when it leaves. For single-writer consumers. Default false.
+   */
+  exclusive?: boolean;
 }
 
 export interface EventLog {

@@ -29,12 +29,12 @@ export interface SnapshotMeta {
   lists: number;
 }
 
-/** Buffers output in large chunks, with a running CRC, and writes each chunk once. */
+/** Buffers output in large chunks, with a running CRC, and hands each chunk to the sink once. */
 class ChunkWriter {
   private buf = Buffer.allocUnsafe(CHUNK);
   private used = 0;
   crc = 0;
-  constructor(private readonly handle: fs.FileHandle) {}
+  constructor(private readonly sink: (data: Buffer) => Promise<void>) {}
 
   /** Space for `n` bytes in the current chunk; flushes first when it would not fit. */
   async reserve(n: number): Promise<Buffer> {
@@ -59,9 +59,66 @@ class ChunkWriter {
     if (this.used === 0) return;
     const data = this.buf.subarray(0, this.used);
     this.crc = crc32(data, this.crc);
-    await this.handle.write(data);
+    await this.sink(data);
     this.used = 0;
   }
+
+  /** The CRC of everything written, then the end marker. */
+  trailer(): Buffer {
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(this.crc >>> 0, 0);
+    TRAILER.copy(trailer, 4);
+    return trailer;
+  }
+}
+
+/** Streams the image of `index` to `sink`; the caller blocks writers. */
+async function encodeInto(
+  index: PostingIndex,
+  position: unknown,
+  sink: (data: Buffer) => Promise<void>,
+): Promise<SnapshotMeta> {
+  const lists = [...index.entries()];
+  const meta: SnapshotMeta = {
+    version: 1,
+    position,
+    createdAt: new Date().toISOString(),
+    lists: lists.length,
+  };
+  const out = new ChunkWriter(sink);
+  const metaBytes = Buffer.from(JSON.stringify(meta));
+  await out.bytes(MAGIC);
+  await out.u32(metaBytes.length);
+  await out.bytes(metaBytes);
+  for (const map of [index.ids.media, index.ids.user, index.ids.location]) {
+    const bytes = map.serialize();
+    await out.u32(bytes.length);
+    await out.bytes(bytes);
+  }
+  await out.u32(lists.length);
+  for (const [term, bm] of lists) {
+    await writeTermKey(out, term);
+    const size = bm.getSerializationSizeInBytes('portable');
+    await out.u32(size);
+    bm.serialize('portable', await out.reserve(size));
+  }
+  await out.flush();
+  await sink(out.trailer());
+  return meta;
+}
+
+/** The snapshot as one buffer, for blob stores; same format as the file. */
+export async function encodeSnapshot(
+  index: PostingIndex,
+  position: unknown,
+): Promise<{ bytes: Buffer; meta: SnapshotMeta }> {
+  return index.withWritesBlocked(async () => {
+    const parts: Buffer[] = [];
+    const meta = await encodeInto(index, position, async (data) => {
+      parts.push(Buffer.from(data));
+    });
+    return { bytes: Buffer.concat(parts), meta };
+  });
 }
 
 /**
@@ -76,39 +133,14 @@ export async function writeSnapshot(
   position: unknown,
 ): Promise<SnapshotMeta> {
   return index.withWritesBlocked(async () => {
-    const lists = [...index.entries()];
-    const meta: SnapshotMeta = {
-      version: 1,
-      position,
-      createdAt: new Date().toISOString(),
-      lists: lists.length,
-    };
     const tmp = `${file}.tmp-${process.pid}`;
     await fs.mkdir(path.dirname(file), { recursive: true });
     const handle = await fs.open(tmp, 'w');
+    let meta: SnapshotMeta;
     try {
-      const out = new ChunkWriter(handle);
-      const metaBytes = Buffer.from(JSON.stringify(meta));
-      await out.bytes(MAGIC);
-      await out.u32(metaBytes.length);
-      await out.bytes(metaBytes);
-      for (const map of [index.ids.media, index.ids.user, index.ids.location]) {
-        const bytes = map.serialize();
-        await out.u32(bytes.length);
-        await out.bytes(bytes);
-      }
-      await out.u32(lists.length);
-      for (const [term, bm] of lists) {
-        await writeTermKey(out, term);
-        const size = bm.getSerializationSizeInBytes('portable');
-        await out.u32(size);
-        bm.serialize('portable', await out.reserve(size));
-      }
-      await out.flush();
-      const trailer = Buffer.alloc(8);
-      trailer.writeUInt32LE(out.crc >>> 0, 0);
-      TRAILER.copy(trailer, 4);
-      await handle.write(trailer);
+      meta = await encodeInto(index, position, async (data) => {
+        await handle.write(data);
+      });
       await handle.sync();
     } catch (err) {
       await handle.close().catch(() => undefined);
@@ -140,9 +172,13 @@ export interface LoadedSnapshot {
 
 /** Loads and verifies a snapshot; a damaged file is a StorageError, never a partial index. */
 export async function readSnapshot(file: string): Promise<LoadedSnapshot> {
-  const data = await fs.readFile(file);
+  return decodeSnapshot(await fs.readFile(file), file);
+}
+
+/** Decodes and verifies a snapshot image; `label` names it in errors. */
+export function decodeSnapshot(data: Buffer, label: string): LoadedSnapshot {
   const corrupt = (why: string) =>
-    new StorageError('SNAPSHOT_CORRUPT', `snapshot ${file} is damaged: ${why}`);
+    new StorageError('SNAPSHOT_CORRUPT', `snapshot ${label} is damaged: ${why}`);
   if (data.length < MAGIC.length + 12 || !data.subarray(0, MAGIC.length).equals(MAGIC))
     throw corrupt('bad header');
   const body = data.subarray(0, data.length - 8);

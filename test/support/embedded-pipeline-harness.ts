@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { IndexConsumer } from '../../indexer/consumer/index-consumer';
 import { IndexerPipeline } from '../../indexer/indexer-pipeline';
 import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
+import { fileBitmapSnapshots } from '../../indexer/postings/bitmap-snapshots';
 import { ensureTopics, TOPICS } from '../../indexer/topics';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
@@ -54,7 +55,7 @@ export class PipelineHarness {
     });
     this.follower = await BitmapFollower.open({
       log: this.log,
-      snapshotPath: options.snapshot ? path.join(this.dir, 'bitmaps.snap') : undefined,
+      snapshots: options.snapshot ? fileBitmapSnapshots(path.join(this.dir, 'bitmaps.snap')) : undefined,
     });
     await this.follower.start();
   }

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { IndexerPipeline } from '../../indexer/indexer-pipeline';
 import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
+import { fileBitmapSnapshots } from '../../indexer/postings/bitmap-snapshots';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
 import pino from 'pino';
@@ -18,7 +19,7 @@ async function main(dir: string): Promise<void> {
   const kv = LmdbKvStore.open({ path: path.join(dir, 'kv'), noSync: true });
   const follower = await BitmapFollower.open({
     log,
-    snapshotPath: path.join(dir, 'bitmaps.snap'),
+    snapshots: fileBitmapSnapshots(path.join(dir, 'bitmaps.snap')),
     snapshotIntervalMs: 30,
     logger,
   });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { types } from 'cassandra-driver';
 import { StorageError, TransientError, ValidationError } from '../../errors';
+import type { SnapshotBlobStore } from '../../ports/snapshot-blob-store';
 import { ensureSchema } from './apply-schema';
 import { resolveConnectOptions, type CassandraConnectOptions } from './cassandra-options';
 import { CassandraSession, cqlNumber, type CqlRequest } from './cassandra-session';
@@ -46,7 +47,7 @@ const READ_ATTEMPTS = 3;
  * `keep` are deleted chunks first, manifest last, so nothing is orphaned by
  * a failed prune; a reader whose snapshot was pruned mid-read starts over.
  */
-export class CassandraSnapshotBlobStore {
+export class CassandraSnapshotBlobStore implements SnapshotBlobStore {
   private readonly chunksTable: string;
   private readonly manifestsTable: string;
 

@@ -12,6 +12,7 @@ import {
   deferred,
   partitionKey,
 } from './consumer-run-state';
+import { exclusiveAssigner } from './exclusive-assigner';
 import { type BrokerOffset, commitAsMember, commitWithoutMembers } from './group-commit';
 import type { KafkaAdmin, OffsetRange } from './kafka-admin';
 import { createKafkaClient, kafkaRetry } from './kafka-client';
@@ -38,6 +39,7 @@ export interface KafkaConsumerOptions {
   groupId: string;
   topics: string[];
   maxBatchSize: number;
+  exclusive: boolean;
 }
 
 /**
@@ -147,6 +149,9 @@ export class KafkaConsumer implements LogConsumer {
       maxBytesPerPartition: settings.consumer.maxBytesPerPartition,
       allowAutoTopicCreation: false,
       retry: kafkaRetry(settings),
+      ...(this.options.exclusive
+        ? { partitionAssigners: [exclusiveAssigner(() => (this.state?.owned.size ?? 0) > 0)] }
+        : {}),
     });
     const state: RunState = {
       handlers,

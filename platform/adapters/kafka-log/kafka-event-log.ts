@@ -136,6 +136,7 @@ export class KafkaEventLog implements EventLog {
       groupId: options.groupId,
       topics: [...new Set(options.topics)],
       maxBatchSize,
+      exclusive: options.exclusive === true,
     });
   }
 
