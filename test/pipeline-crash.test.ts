@@ -3,20 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { FollowRecord, LocationRecord, MediaRecord, UserRecord } from '../indexer/documents/records';
-import { KV } from '../indexer/kv-tables';
 import { ensureTopics, TOPICS } from '../indexer/topics';
 import { TREND_TOTALS, TREND_WINDOWS } from '../indexer/trending/trend-tables';
 import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../platform/adapters/lmdb-kv';
-import type { KvStore } from '../platform/ports/kv-store';
 import { readSnapshot } from '../query/engine/snapshot-file';
-import { QueryEngine } from '../query/engine/query-engine';
-import { HashtagPageReader } from '../query/hashtag-page/hashtag-page-reader';
 import { seededRandom } from '../scripts/bench/support/seeded-random';
 import { PipelineHarness } from './support/embedded-pipeline-harness';
-import { generateEventStream, type GeneratedEvent } from './support/event-stream';
-import { expectedState } from './support/indexer-model';
+import { generateEventStream } from './support/event-stream';
+import { dumpTable, expectModelState, recentEvents } from './support/expect-model-state';
 
 const KILLS = 10;
 const CHILD = path.join(__dirname, 'support', 'pipeline-child.ts');
@@ -54,21 +49,6 @@ function runChild(dir: string): Run {
   return { child, exited, records: () => records, done: () => done, onProgress: (fn) => listeners.push(fn) };
 }
 
-/** Recent occurredAt values, so trending keeps the windows instead of dropping them as too old. */
-function recent(events: GeneratedEvent[]): GeneratedEvent[] {
-  const start = Date.now() - 3_600_000;
-  return events.map((e, i) => ({
-    ...e,
-    raw: { ...e.raw, occurredAt: new Date(start + i * 1000).toISOString() },
-  }));
-}
-
-async function dump(kv: KvStore, table: string): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for await (const [k, v] of kv.scan(table)) out[k] = v;
-  return out;
-}
-
 const dirs: string[] = [];
 afterAll(async () => {
   if (!process.env.CRASH_TEST_KEEP) for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -76,7 +56,7 @@ afterAll(async () => {
 
 describe('the embedded write path survives kill -9', () => {
   it('ends with the same documents, postings, counts, pages and trends as the model and a clean run', async () => {
-    const events = recent(generateEventStream(21, 4000));
+    const events = recentEvents(generateEventStream(21, 4000));
     const dir = await mkdtemp(path.join(os.tmpdir(), 'crash-'));
     dirs.push(dir);
     if (process.env.CRASH_TEST_DEBUG) console.error(`crash test dir ${dir}`);
@@ -117,37 +97,7 @@ describe('the embedded write path survives kill -9', () => {
     // The oracle: an independent model for documents, postings, counts and pages…
     const kv = LmdbKvStore.open({ path: path.join(dir, 'kv') });
     const { index } = await readSnapshot(path.join(dir, 'bitmaps.snap'));
-    const expected = expectedState(events);
-    for (const [id, m] of expected.media) {
-      const rec = await kv.get<MediaRecord>(KV.media, id);
-      expect({ id, deleted: rec?.deleted, tags: rec && !rec.deleted ? rec.doc.tags : undefined }).toEqual({
-        id,
-        deleted: m.deleted,
-        tags: m.deleted ? undefined : m.tags,
-      });
-    }
-    const users = await dump(kv, KV.users);
-    for (const [id, u] of expected.users) expect(users[id] as UserRecord).toMatchObject(u);
-    const locations = await dump(kv, KV.locations);
-    for (const [id, l] of expected.locations) expect(locations[id] as LocationRecord).toMatchObject(l);
-    const edges = Object.entries(await dump(kv, KV.follows)).filter(([, v]) => (v as FollowRecord).on);
-    expect(edges.map(([k]) => k).sort()).toEqual([...expected.follows].sort());
-    const engine = new QueryEngine(index, { limits: { maxResultLimit: 10_000 } });
-    for (const [term, ids] of expected.postings) {
-      expect({ term, ids: engine.search(term, { limit: 10_000 }).ids.sort() }).toEqual({
-        term,
-        ids: [...ids].sort(),
-      });
-    }
-    const reader = new HashtagPageReader({ kv, index: () => index });
-    for (const [tag, want] of expected.hashtags) {
-      const page = await reader.read(tag);
-      expect({ tag, displayName: page?.displayName, totalPosts: page?.totalPosts }).toEqual({
-        tag,
-        displayName: want.displayName,
-        totalPosts: want.count,
-      });
-    }
+    await expectModelState(kv, index, events);
 
     // …and, for the trending windows, the same stream ingested without crashes.
     const clean = await PipelineHarness.create();
@@ -155,10 +105,10 @@ describe('the embedded write path survives kill -9', () => {
       await clean.publish(events);
       await clean.start();
       await clean.caughtUp();
-      const windows = await dump(clean.kv, TREND_WINDOWS);
+      const windows = await dumpTable(clean.kv, TREND_WINDOWS);
       expect(Object.keys(windows).length).toBeGreaterThan(0);
-      expect(await dump(kv, TREND_WINDOWS)).toEqual(windows);
-      expect(await dump(kv, TREND_TOTALS)).toEqual(await dump(clean.kv, TREND_TOTALS));
+      expect(await dumpTable(kv, TREND_WINDOWS)).toEqual(windows);
+      expect(await dumpTable(kv, TREND_TOTALS)).toEqual(await dumpTable(clean.kv, TREND_TOTALS));
     } finally {
       await clean.destroy();
       await kv.close();

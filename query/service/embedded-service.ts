@@ -12,6 +12,7 @@ import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
 import { MemorySearchIndex } from '../../platform/adapters/memory-search';
 import { type Clock, systemClock } from '../../platform/clock';
+import { acquireDataDirLock, type DataDirLock } from '../../platform/fs/data-dir-lock';
 import { silentLogger, type Logger } from '../../platform/logger';
 import { createApiApp } from '../api/create-api-app';
 import { listenHttp } from './listen-http';
@@ -51,6 +52,22 @@ export async function startEmbeddedService(options: EmbeddedServiceOptions): Pro
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   await mkdir(options.dataDir, { recursive: true });
+  // The embedded log has no cross-process coordination: one process per data dir (the ops CLIs check too).
+  const lock = await acquireDataDirLock(options.dataDir, `picsearch service (pid ${process.pid})`);
+  try {
+    return await startLocked(options, logger, clock, lock);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  options: EmbeddedServiceOptions,
+  logger: Logger,
+  clock: Clock,
+  lock: DataDirLock,
+): Promise<EmbeddedService> {
   const fresh = !existsSync(path.join(options.dataDir, 'kv'));
   const log = await EmbeddedEventLog.open({
     dir: path.join(options.dataDir, 'log'),
@@ -115,6 +132,7 @@ export async function startEmbeddedService(options: EmbeddedServiceOptions): Pro
         await search.close();
         await kv.close();
         await log.close();
+        await lock.release();
       })()),
   };
 }
