@@ -60,8 +60,8 @@ async function main(): Promise<void> {
       roles,
       port: config.PORT,
       host: config.HOST,
-      // Only the all-in-one start seeds, so separately started roles never race to.
-      seedDemo: config.SEED_DEMO && roles.length === PROCESS_ROLES.length,
+      // The indexer seeds an empty POST_PUBLISH; copies that race append the same eventIds, which dedupe.
+      seedDemo: config.SEED_DEMO,
       adminToken: config.ADMIN_TOKEN,
       logger,
       tagCache: { ttlMs: config.TAG_CACHE_TTL_MS, maxEntries: config.TAG_CACHE_MAX_ENTRIES },

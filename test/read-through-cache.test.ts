@@ -195,6 +195,9 @@ class GatedKv implements KvStore {
     }
     return keys.map((k) => this.tables.get(table)?.get(k) as T | undefined);
   }
+  async recover(): Promise<boolean> {
+    return false;
+  }
   async batch(ops: KvOp[]): Promise<void> {
     for (const op of ops) {
       if (op.type === 'put') this.put(op.table, op.key, op.value);

@@ -93,8 +93,10 @@ export class IndexConsumer {
       exclusive: true,
     });
     await this.consumer.run({
-      // A standby taking over must see the ids the previous owner stored.
+      // A standby taking over finishes the last batch a crash cut short, then reads the ids stored.
+      // (Only the partitions' owner recovers: a standby replaying a live writer's batch could undo newer writes.)
       onAssign: async () => {
+        await kv.recover(CONSUMER);
         this.ids = await IdAssigner.load(kv);
       },
       // The checkpoint stored with the state is the truth; group offsets only report lag.
@@ -173,7 +175,7 @@ export class IndexConsumer {
       await publishDeadLetters(log, deadLetters);
       const ops = state.ops();
       await this.index(searchEntriesOf(ops));
-      await kv.batch([...this.ids.publishedOps(), ...ops]);
+      await kv.batch([...this.ids.publishedOps(), ...ops], { writer: CONSUMER });
       this.ids.markPublished();
       await this.consumer?.commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
       this.lag.set(batch.partition, Math.max(0, batch.highWatermark - next));

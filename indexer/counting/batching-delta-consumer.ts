@@ -119,7 +119,8 @@ export class BatchingDeltaConsumer<A> {
     // The topic's owner creates it; a consumer only reads its layout.
     this.partitionCount = await log.partitionCount(TOPIC);
     this.lastFlushAt = this.options.clock.now();
-    this.consumer = log.consumer({ groupId, topics: [TOPIC], maxBatchSize: flushEvents });
+    // A flush spans every owned partition in one batch, so the group has one writer at a time.
+    this.consumer = log.consumer({ groupId, topics: [TOPIC], maxBatchSize: flushEvents, exclusive: true });
     await this.consumer.run({
       startOffset: async (tp) => (await this.assign(tp.partition)).nextOffset,
       eachBatch: (batch) => this.eachBatch(batch),
@@ -156,6 +157,8 @@ export class BatchingDeltaConsumer<A> {
   }
 
   private async assign(partition: number): Promise<PartitionProgress> {
+    // Finish a flush a crash cut short before reading the state it wrote.
+    await this.options.kv.recover(this.options.groupId);
     const loaded = await PartitionProgress.load(this.options.kv, {
       groupId: this.options.groupId,
       topic: TOPIC,
@@ -281,7 +284,7 @@ export class BatchingDeltaConsumer<A> {
         await retry(
           async () => {
             writes++;
-            await kv.batch(ops);
+            await kv.batch(ops, { writer: groupId });
           },
           { ...retryOptions, operation: `${groupId} flush write` },
         );

@@ -42,8 +42,12 @@ export class CuratedTopConsumer {
     const { log, kv } = this.options;
     this.consumer = log.consumer({ groupId: this.groupId, topics: [TOPICS.hashtagTop], maxBatchSize: 100 });
     await this.consumer.run({
-      startOffset: async (tp) =>
-        (await kv.get<number>(KV.checkpoints, checkpointKey(this.groupId, tp.topic, tp.partition))) ?? 0,
+      startOffset: async (tp) => {
+        await kv.recover(this.writerOf(tp.partition));
+        return (
+          (await kv.get<number>(KV.checkpoints, checkpointKey(this.groupId, tp.topic, tp.partition))) ?? 0
+        );
+      },
       eachBatch: (batch) => this.processBatch(batch),
     });
   }
@@ -77,11 +81,16 @@ export class CuratedTopConsumer {
       value: next,
     });
     await publishDeadLetters(this.options.log, deadLetters);
-    await this.options.kv.batch(ops);
+    await this.options.kv.batch(ops, { writer: this.writerOf(batch.partition) });
     this.totals.deadLetters += deadLetters.length;
     for (const d of deadLetters)
       this.logger.warn({ offset: d.offset, reason: d.reason }, 'top list dead-lettered');
     await this.consumer?.commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+  }
+
+  /** A batch covers one partition, whose owner is its only writer. */
+  private writerOf(partition: number): string {
+    return `${this.groupId}:${partition}`;
   }
 
   private async listOps(messages: CuratedTopMessage[]): Promise<KvOp[]> {

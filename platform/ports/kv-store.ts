@@ -16,6 +16,15 @@ export interface KvScanOptions {
   limit?: number;
 }
 
+export interface KvBatchOptions {
+  /**
+   * The single writer this batch belongs to (a consumer). With it, a store
+   * without transactions makes the batch atomic across partitions through a
+   * redo record, which `recover(writer)` completes after a crash.
+   */
+  writer?: string;
+}
+
 export interface KvStore {
   get<T = KvValue>(table: string, key: string): Promise<T | undefined>;
   getMany<T = KvValue>(table: string, keys: string[]): Promise<(T | undefined)[]>;
@@ -24,7 +33,13 @@ export interface KvStore {
    * stores without multi-key transactions apply them in order, so a
    * checkpoint written last never covers state that is not yet stored.
    */
-  batch(ops: KvOp[]): Promise<void>;
+  batch(ops: KvOp[], options?: KvBatchOptions): Promise<void>;
+  /**
+   * Finishes a batch of `writer` that a crash left half-applied (stores
+   * without multi-key transactions keep a redo record); true if there was
+   * one. A writer calls it before reading the state its batches cover.
+   */
+  recover(writer: string): Promise<boolean>;
   /** Keys in ascending byte order. */
   scan<T = KvValue>(table: string, options?: KvScanOptions): AsyncIterable<[string, T]>;
   count(table: string): Promise<number>;

@@ -32,7 +32,7 @@ export interface DistributedServiceOptions {
   port: number;
   host?: string;
   adminToken?: string;
-  /** Queue the demo events when POST_PUBLISH is empty (all-in-one start only). */
+  /** Queue the demo events when POST_PUBLISH is empty (indexer role only). */
   seedDemo?: boolean;
   logger?: Logger;
   clock?: Clock;

@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- ingest [--posts N]`: the whole embedded write path.
+ * `npm run bench -- ingest [--posts N] [--mode distributed]`: the whole write path.
  * Upload events (users, locations, follows, then posts with 1–6 Zipf tags)
  * are appended to the embedded log, then the index consumer (documents,
  * postings, repartition), the curated-top consumer, the counting worker,
  * trending and a bitmap replica run until all have caught up. The baseline,
  * measured in the same run, is a consumer that only reads and validates the
- * same events: the ceiling the log and the schemas allow.
+ * same events: the ceiling the log and the schemas allow. With
+ * `--mode distributed`, see distributed-ingest-bench.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,12 +17,10 @@ import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
 import { ensureTopics, TOPICS } from '../../indexer/topics';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
-import type { EventLog, ProducedRecord } from '../../platform/ports/event-log';
-import { decodeEvent } from '../../schemas/events';
+import { runDistributedIngest } from './distributed-ingest-bench';
+import { generate, readAndValidate } from './support/ingest-events';
 import { printTable } from './support/print-table';
-import { parseFlags, seededRandom, zipfSampler } from './support/seeded-random';
-
-const WORDS = ['golden', 'hour', 'with', 'friends', 'today', 'best', 'view', 'coffee', 'walk', 'again'];
+import { parseFlags } from './support/seeded-random';
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {
@@ -36,9 +35,8 @@ export async function run(argv: string[]): Promise<void> {
     fsync: 'never',
     kvSync: 'always',
   });
-  if (flags.mode !== 'embedded') {
-    throw new Error(`--mode ${flags.mode}: only embedded is built so far`);
-  }
+  if (flags.mode === 'distributed') return runDistributedIngest(flags, argv.includes('--posts'));
+  if (flags.mode !== 'embedded') throw new Error(`--mode ${flags.mode}: must be embedded or distributed`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'picsearch-ingest-bench-'));
   try {
     const log = await EmbeddedEventLog.open({ dir: path.join(dir, 'log'), fsync: flags.fsync as 'never' });
@@ -129,83 +127,4 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-interface Flags {
-  posts: number;
-  users: number;
-  locations: number;
-  follows: number;
-  tags: number;
-  zipf: number;
-  seed: number;
-}
-
-function generate(flags: Flags): { records: ProducedRecord[]; posts: number; tagsPerPost: number } {
-  const random = seededRandom(flags.seed);
-  const tag = zipfSampler(flags.tags, flags.zipf, random);
-  const records: ProducedRecord[] = [];
-  let n = 0;
-  const t0 = Date.UTC(2026, 0, 1);
-  const push = (key: string, body: Record<string, unknown>) => {
-    n++;
-    const event = { eventId: `b${n}`, occurredAt: new Date(t0 + n).toISOString(), ...body };
-    records.push({ key, value: Buffer.from(JSON.stringify(event)) });
-  };
-  const userId = (i: number) => String(10_000_000 + i);
-  for (let i = 0; i < flags.users; i++) {
-    const user = { id: userId(i), username: `user${i}`, fullName: `User ${i}`, isPrivate: i % 10 === 0 };
-    push(user.id, { type: 'user.upserted', user });
-  }
-  for (let i = 0; i < flags.locations; i++) {
-    const location = { id: String(20_000_000 + i), name: `Place ${i}`, lat: 1, lon: 2 };
-    push(location.id, { type: 'location.upserted', location });
-  }
-  for (let i = 0; i < flags.follows; i++) {
-    const a = userId(Math.floor(random() * flags.users));
-    const b = userId(Math.floor(random() * flags.users));
-    if (a !== b) push(a, { type: 'follow.added', followerId: a, followeeId: b });
-  }
-  let tagCount = 0;
-  for (let i = 0; i < flags.posts; i++) {
-    const id = String(1_000_000_000_000 + i);
-    const tags = new Set<number>();
-    const want = 1 + Math.floor(random() * 6);
-    while (tags.size < want) tags.add(tag());
-    tagCount += tags.size;
-    const words = Array.from({ length: 4 }, () => WORDS[Math.floor(random() * WORDS.length)]);
-    const caption = `${words.join(' ')} ${[...tags].map((t) => `#t${t.toString(36)}`).join(' ')}`;
-    const post = {
-      id,
-      authorId: userId(Math.floor(random() * flags.users)),
-      caption,
-      imageUrl: `https://img.example.com/${id}.jpg`,
-      ...(random() < 0.3 ? { locationId: String(20_000_000 + Math.floor(random() * flags.locations)) } : {}),
-      createdAt: new Date(t0 + i * 1000).toISOString(),
-    };
-    push(id, { type: 'post.published', post });
-  }
-  return { records, posts: flags.posts, tagsPerPost: tagCount / flags.posts };
-}
-
-/** The baseline: every record read from the log and validated against the schemas, nothing applied. */
-async function readAndValidate(log: EventLog, total: number): Promise<void> {
-  let seen = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  const consumer = log.consumer({
-    groupId: 'bench-baseline',
-    topics: [TOPICS.postPublish],
-    maxBatchSize: 1000,
-  });
-  await consumer.run({
-    startOffset: async () => 0,
-    eachBatch: async (batch) => {
-      for (const r of batch.records) decodeEvent(r.value);
-      seen += batch.records.length;
-      if (seen >= total) done();
-    },
-  });
-  await finished;
-  await consumer.stop();
 }

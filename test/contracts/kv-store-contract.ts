@@ -186,6 +186,20 @@ export function kvStoreContract(
       expect(await store.count(t)).toBe(1);
     });
 
+    it('applies a batch with a writer like any other; recover finds nothing left to finish', async () => {
+      const [t1, t2] = [freshTable('writer_a'), freshTable('writer_b')];
+      const keys = Array.from({ length: 40 }, (_, i) => `w${i}:${i}`);
+      await store.batch(
+        [t1, t2].flatMap((t) => keys.map((key, i) => ({ type: 'put' as const, table: t, key, value: i }))),
+        { writer: 'contract-writer' },
+      );
+      expect(await store.getMany(t1, keys)).toEqual(keys.map((_, i) => i));
+      expect(await store.getMany(t2, keys)).toEqual(keys.map((_, i) => i));
+      expect(await store.recover('contract-writer')).toBe(false);
+      expect(await store.recover('never-wrote')).toBe(false);
+      await expect(store.recover('')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    });
+
     it('keeps concurrent batches independent when one of them fails', async () => {
       const t = freshTable('concurrent');
       const results = await Promise.allSettled(

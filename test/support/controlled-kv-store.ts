@@ -29,6 +29,10 @@ export class ControlledKv implements KvStore {
     this.check();
     return this.inner.getMany<T>(table, keys);
   }
+  recover(writer: string): Promise<boolean> {
+    return this.inner.recover(writer);
+  }
+
   async batch(ops: KvOp[]): Promise<void> {
     this.check();
     this.batches++;

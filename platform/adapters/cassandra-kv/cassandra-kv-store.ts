@@ -1,4 +1,4 @@
-import type { KvOp, KvScanOptions, KvStore, KvValue } from '../../ports/kv-store';
+import type { KvBatchOptions, KvOp, KvScanOptions, KvStore, KvValue } from '../../ports/kv-store';
 import { StorageError, ValidationError, isRetriable } from '../../errors';
 import { createValuePackr } from '../lmdb-kv/msgpack-value-codec';
 import { prepareBatch, type PreparedOp } from '../lmdb-kv/prepare-batch';
@@ -9,7 +9,8 @@ import { CassandraSession, cqlNumber, type CqlRequest, type CqlStatement } from 
 import { bucketOfKey, bucketsForPrefix, KV_BUCKETS } from './kv-bucket';
 import { KvTableRegistry, type KvTable } from './kv-table-registry';
 import { mergeByKey } from './merge-by-key';
-import { planBatchRuns } from './plan-batch-runs';
+import { planBatchRuns, type BatchRun } from './plan-batch-runs';
+import { RedoLog } from './redo-log';
 import { prefixUpperBound } from './prefix-upper-bound';
 import { scanBucket } from './scan-bucket';
 
@@ -34,12 +35,15 @@ const GET_MANY_CHUNK = 100;
  */
 export class CassandraKvStore implements KvStore {
   private readonly packr = createValuePackr();
+  private readonly redo: RedoLog;
 
   private constructor(
     private readonly session: CassandraSession,
     private readonly tables: KvTableRegistry,
     private readonly maxValueBytes: number,
-  ) {}
+  ) {
+    this.redo = new RedoLog(session, this.packr);
+  }
 
   static async connect(options: CassandraKvStoreOptions): Promise<CassandraKvStore> {
     const resolved = resolveConnectOptions(options);
@@ -118,17 +122,45 @@ export class CassandraKvStore implements KvStore {
    * failed batch leaves earlier runs stored and part of the failing one;
    * replaying it converges, since puts and deletes are idempotent.
    */
-  async batch(ops: KvOp[]): Promise<void> {
+  async batch(ops: KvOp[], options?: KvBatchOptions): Promise<void> {
     this.session.assertOpen();
     const prepared = prepareBatch(ops, CASSANDRA_MAX_KEY_BYTES, (value) => this.packr.pack(value));
     this.checkValueSizes(prepared);
     if (prepared.length === 0) return;
-    // Every table exists (or is created) before the first write, so a refusal writes nothing.
-    const tables = new Map<string, KvTable>();
-    for (const name of new Set(prepared.map((op) => op.table))) {
-      tables.set(name, await this.tables.require(name));
+    const runs = planBatchRuns(prepared);
+    const tables = await this.requireTables(prepared);
+    const onePartition = runs.length === 1 && runs[0]!.partitions.length === 1;
+    // One CQL batch on one partition is atomic already; anything wider needs the redo record.
+    if (!options?.writer || (onePartition && runs[0]!.partitions[0]!.chunks.length === 1)) {
+      await this.applyRuns(runs, tables);
+      return;
     }
-    for (const run of planBatchRuns(prepared)) {
+    const id = await this.redo.begin(options.writer, prepared);
+    await this.applyRuns(runs, tables);
+    await this.redo.done(options.writer, id);
+  }
+
+  async recover(writer: string): Promise<boolean> {
+    this.session.assertOpen();
+    if (typeof writer !== 'string' || writer === '') {
+      throw new ValidationError('recover needs a writer name', [{ field: 'writer', reason: 'empty' }]);
+    }
+    const pending = await this.redo.pending(writer);
+    if (!pending) return false;
+    await this.applyRuns(planBatchRuns(pending.ops), await this.requireTables(pending.ops));
+    await this.redo.done(writer, pending.id);
+    return true;
+  }
+
+  /** Every table exists (or is created) before the first write, so a refusal writes nothing. */
+  private async requireTables(ops: readonly PreparedOp[]): Promise<Map<string, KvTable>> {
+    const tables = new Map<string, KvTable>();
+    for (const name of new Set(ops.map((op) => op.table))) tables.set(name, await this.tables.require(name));
+    return tables;
+  }
+
+  private async applyRuns(runs: BatchRun[], tables: Map<string, KvTable>): Promise<void> {
+    for (const run of runs) {
       const t = tables.get(run.table)!;
       const request: CqlRequest = { code: 'KV_WRITE_FAILED', what: `batch write to ${run.table}` };
       await settleAll(

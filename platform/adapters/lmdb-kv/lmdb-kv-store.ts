@@ -113,6 +113,14 @@ export class LmdbKvStore implements KvStore {
     }
   }
 
+  /** Every batch is one transaction here, so no crash leaves one half-applied. */
+  async recover(writer: string): Promise<boolean> {
+    if (typeof writer !== 'string' || writer === '') {
+      throw new ValidationError('recover needs a writer name', [{ field: 'writer', reason: 'empty' }]);
+    }
+    return false;
+  }
+
   async batch(ops: KvOp[]): Promise<void> {
     this.assertOpen();
     const prepared = prepareBatch(ops, LMDB_MAX_KEY_BYTES, (value) => this.packr.pack(value));

@@ -102,6 +102,14 @@ export class SqliteKvStore implements KvStore {
     return rows.map((bytes) => (bytes === undefined ? undefined : (this.packr.unpack(bytes) as T)));
   }
 
+  /** Every batch is one transaction here, so no crash leaves one half-applied. */
+  async recover(writer: string): Promise<boolean> {
+    if (typeof writer !== 'string' || writer === '') {
+      throw new ValidationError('recover needs a writer name', [{ field: 'writer', reason: 'empty' }]);
+    }
+    return false;
+  }
+
   async batch(ops: KvOp[]): Promise<void> {
     this.assertOpen();
     const prepared = prepareBatch(ops, NO_KEY_LIMIT, (value) => this.packr.pack(value));
