@@ -3,12 +3,14 @@ import { joinExternalId, splitExternalId } from './external-id';
 
 const MAGIC = 0x44494d31; // "DIM1"
 const MAX_IDS = 0xfffffffe;
+/** Linear probing: about 2.5 probes per hit on average at this load; the table is half one kept under 0.5. */
+const MAX_LOAD = 0.75;
 
 /**
  * Maps external 64-bit ids to dense uint32 ids assigned in arrival order.
  *
  * Dense ids index two flat uint32 arrays (the id's high and low halves), and an
- * open-addressing table of dense ids finds them again. That costs about 16
+ * open-addressing table of dense ids finds them again. That costs 13-19
  * bytes per id, against ~80 for a Map of strings, which matters at 10M media.
  */
 export class DenseIdMap {
@@ -23,7 +25,7 @@ export class DenseIdMap {
     const capacity = Math.max(16, initialCapacity);
     this.hi = new Uint32Array(capacity);
     this.lo = new Uint32Array(capacity);
-    const slotCount = nextPowerOfTwo(capacity * 2);
+    const slotCount = nextPowerOfTwo(Math.ceil(capacity / MAX_LOAD));
     this.slots = new Uint32Array(slotCount);
     this.mask = slotCount - 1;
   }
@@ -46,7 +48,7 @@ export class DenseIdMap {
     if (found >= 0) return found;
     if (this.count >= MAX_IDS) throw new AppError('ID_SPACE_FULL', 'dense id space exhausted');
     if (this.count === this.hi.length) this.growIds();
-    if ((this.count + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    if (this.count + 1 > this.slots.length * MAX_LOAD) this.rehash(this.slots.length * 2);
     const dense = this.count++;
     this.hi[dense] = id.hi;
     this.lo[dense] = id.lo;

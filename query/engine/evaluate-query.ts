@@ -1,10 +1,11 @@
 import { RoaringBitmap32, type ReadonlyRoaringBitmap32 } from 'roaring';
+import { unionOfLists } from './list-union';
 import { EMPTY_BITMAP, type PostingIndex } from './posting-index';
 import type { ApplyKind, ApplyNode, QueryNode, TermNode } from './query-ast';
 import { QueryError } from './query-error';
 import type { SetType } from './set-type';
 
-/** A bitmap the evaluator may mutate (`owned`) or must copy first (borrowed from the index). */
+/** A bitmap the evaluator may mutate (`owned`) or must copy first (borrowed from the index or a caller). */
 interface Value {
   bm: ReadonlyRoaringBitmap32;
   owned: boolean;
@@ -13,6 +14,10 @@ interface Value {
 export interface EvaluateOptions {
   maxApplyFanout: number;
 }
+
+const EMPTY: Value = { bm: EMPTY_BITMAP, owned: false };
+/** croaring keeps a container as a sorted array up to this many members, as a bitset above. */
+const ARRAY_MAX = 4096;
 
 /**
  * Evaluates a checked query tree against the posting index. Synchronous by
@@ -25,44 +30,81 @@ export function evaluateQuery(
   type: SetType,
   options: EvaluateOptions,
 ): RoaringBitmap32 {
-  const ev = new Evaluator(index, options);
-  const value = ev.eval(root, type);
-  // Deleted media may linger in lists nobody told us about; the live set is the authority.
-  const universe = index.universeOf(type);
-  if (value.owned) {
-    const bm = value.bm as RoaringBitmap32;
-    bm.andInPlace(universe);
-    return bm;
-  }
-  return RoaringBitmap32.and(value.bm, universe);
+  const value = new Evaluator(index, options).eval(root, type);
+  const bm = value.owned ? (value.bm as RoaringBitmap32) : value.bm.clone();
+  // Deleted media may linger in lists nobody told us about; the universe is the authority.
+  index.restrictToUniverse(bm, type);
+  return bm;
 }
 
+/**
+ * `acc \ minus`. In place only when acc is mostly bitsets: croaring's
+ * in-place array-minus-array is a scalar merge, about twice the cost of the
+ * vectorised copy for the small arrays an AND leaves behind.
+ */
+function subtract(acc: Value, minus: ReadonlyRoaringBitmap32): Value {
+  if (acc.owned && averagePerContainer(acc.bm) > ARRAY_MAX) {
+    (acc.bm as RoaringBitmap32).andNotInPlace(minus);
+    return acc;
+  }
+  const bm = RoaringBitmap32.andNot(acc.bm, minus);
+  release(acc);
+  return { bm, owned: true };
+}
+
+/** Members per 2^16-id container over the set's key range (non-empty sets). */
+function averagePerContainer(bm: ReadonlyRoaringBitmap32): number {
+  return bm.size / ((bm.maximum() >>> 16) - (bm.minimum() >>> 16) + 1);
+}
+
+function release(v: Value, keep?: ReadonlyRoaringBitmap32): void {
+  if (v.owned && v.bm !== keep) (v.bm as RoaringBitmap32).dispose();
+}
+
+/**
+ * Every method takes an optional `within` and then returns `node ∧ within`.
+ * An AND passes its running result down as `within`, so an OR or apply under
+ * it only ever builds the part that survives the AND, rather than the whole
+ * operand (a popular OR can be far larger than the AND it feeds).
+ */
 class Evaluator {
   constructor(
     private readonly index: PostingIndex,
     private readonly options: EvaluateOptions,
   ) {}
 
-  eval(node: QueryNode, type: SetType): Value {
+  eval(node: QueryNode, type: SetType, within?: ReadonlyRoaringBitmap32): Value {
     switch (node.op) {
       case 'term':
-        return this.term(node);
+        return within ? this.cut(this.term(node), within) : this.term(node);
       case 'and':
-        return this.and(node.args, type);
+        return this.and(node.args, type, within);
       case 'or':
-        return this.or(node.args, type);
+        return this.or(node.args, type, within);
       case 'not':
-        return this.complement(node.arg, type);
+        return this.complement(node.arg, type, within);
       case 'difference':
         return this.and(
           [node.args[0]!, ...node.args.slice(1).map((arg): QueryNode => ({ op: 'not', arg }))],
           type,
+          within,
         );
       case 'atleast':
-        return this.atLeast(node.k, node.args, type);
+        return this.atLeast(node.k, node.args, type, within);
       case 'apply':
-        return this.apply(node.kind, node.arg, node.pos);
+        return this.apply(node, within);
     }
+  }
+
+  /** `v ∧ within` as a new value; `v` is released. */
+  private cut(v: Value, within: ReadonlyRoaringBitmap32): Value {
+    if (v.bm.isEmpty) {
+      release(v);
+      return EMPTY;
+    }
+    const bm = RoaringBitmap32.and(v.bm, within);
+    release(v);
+    return { bm, owned: true };
   }
 
   private term(node: TermNode): Value {
@@ -77,9 +119,7 @@ class Evaluator {
         };
       case 'user': {
         const id = index.ids.user.get(node.value);
-        return id === undefined
-          ? { bm: EMPTY_BITMAP, owned: false }
-          : { bm: new RoaringBitmap32([id]), owned: true };
+        return id === undefined ? EMPTY : { bm: new RoaringBitmap32([id]), owned: true };
       }
       case 'loc': {
         const id = index.ids.location.get(node.value);
@@ -93,89 +133,96 @@ class Evaluator {
   }
 
   /**
-   * Positive operands smallest first, stopping at the first empty one;
-   * negated operands become andNot on the running result, so no complement
-   * is ever built inside an AND.
+   * Terms (and `within`) smallest first, stopping at the first empty one;
+   * then compound operands and applies evaluated within the running result;
+   * negated operands become andNot, so no complement is built inside an AND.
    */
-  private and(args: QueryNode[], type: SetType): Value {
-    const positives: Value[] = [];
+  private and(args: QueryNode[], type: SetType, within?: ReadonlyRoaringBitmap32): Value {
+    const terms: { v: Value; size: number }[] = [];
     const negatives: QueryNode[] = [];
-    const compound: QueryNode[] = [];
-    const applies: ApplyNode[] = [];
+    const rest: QueryNode[] = [];
     for (const arg of args) {
       if (arg.op === 'not') negatives.push(arg.arg);
-      else if (arg.op === 'apply') applies.push(arg);
       else if (arg.op === 'term') {
         const v = this.term(arg);
-        if (v.bm.isEmpty) return { bm: EMPTY_BITMAP, owned: false };
-        positives.push(v);
-      } else compound.push(arg);
+        terms.push({ v, size: v.bm.size });
+        if (v.bm.isEmpty) {
+          for (const t of terms) release(t.v);
+          return EMPTY;
+        }
+      } else rest.push(arg);
     }
-    // Terms are free to look at; compound operands cost work, so do them after the cheap checks.
-    for (const arg of compound) {
-      const v = this.eval(arg, type);
-      if (v.bm.isEmpty) return { bm: EMPTY_BITMAP, owned: false };
-      positives.push(v);
+    if (within) terms.push({ v: { bm: within, owned: false }, size: within.size });
+    // Terms cost nothing to look at, so compound operands wait until the cheap checks pass; applies go last.
+    rest.sort((a, b) => Number(a.op === 'apply') - Number(b.op === 'apply'));
+    terms.sort((a, b) => a.size - b.size);
+    let acc: Value | undefined = terms[0]?.v;
+    for (let i = 1; i < terms.length && !acc!.bm.isEmpty; i++) acc = this.intersect(acc!, terms[i]!.v);
+    for (let i = 1; i < terms.length; i++) release(terms[i]!.v, acc?.bm);
+    for (const arg of rest) {
+      if (acc?.bm.isEmpty) break;
+      const v = this.eval(arg, type, acc?.bm);
+      // An operand that keeps all of `within` may hand it back as is.
+      if (v.bm === acc?.bm) continue;
+      if (acc) release(acc);
+      acc = v;
     }
-    // With nothing else to intersect, the first apply has to be built in full.
-    if (positives.length === 0 && applies.length > 0) {
-      const first = applies.shift()!;
-      const v = this.apply(first.kind, first.arg, first.pos);
-      if (v.bm.isEmpty) return { bm: EMPTY_BITMAP, owned: false };
-      positives.push(v);
-    }
-    let acc: Value;
-    if (positives.length === 0) {
-      acc = { bm: this.index.universeOf(type), owned: false };
-    } else {
-      positives.sort((a, b) => a.bm.size - b.bm.size);
-      acc = positives[0]!;
-      for (let i = 1; i < positives.length && !acc.bm.isEmpty; i++) {
-        const next = positives[i]!;
-        if (acc.owned) (acc.bm as RoaringBitmap32).andInPlace(next.bm);
-        else acc = { bm: RoaringBitmap32.and(acc.bm, next.bm), owned: true };
-        if (next.owned) (next.bm as RoaringBitmap32).dispose();
-      }
-    }
-    for (const node of applies) {
-      if (acc.bm.isEmpty) break;
-      acc = { bm: this.applyWithin(node, acc.bm), owned: true };
-    }
+    acc ??= { bm: this.index.universeOf(type), owned: false };
     for (const neg of negatives) {
       if (acc.bm.isEmpty) break;
-      const v = this.eval(neg, type);
-      if (v.bm.isEmpty) continue;
-      if (acc.owned) (acc.bm as RoaringBitmap32).andNotInPlace(v.bm);
-      else acc = { bm: RoaringBitmap32.andNot(acc.bm, v.bm), owned: true };
-      if (v.owned) (v.bm as RoaringBitmap32).dispose();
+      // A term is subtracted as it is; anything else is first cut down to what it could remove.
+      const v: Value = neg.op === 'term' ? this.term(neg) : this.eval(neg, type, acc.bm);
+      if (v.bm === acc.bm) {
+        release(acc);
+        return EMPTY;
+      }
+      if (!v.bm.isEmpty) acc = subtract(acc, v.bm);
+      release(v, acc.bm);
     }
-    return acc.bm.isEmpty ? { bm: EMPTY_BITMAP, owned: false } : acc;
+    if (!acc.bm.isEmpty) return acc;
+    release(acc);
+    return EMPTY;
+  }
+
+  /** `acc ∧ next`; `next` stays the caller's to release. */
+  private intersect(acc: Value, next: Value): Value {
+    if (acc.owned) {
+      (acc.bm as RoaringBitmap32).andInPlace(next.bm);
+      return acc;
+    }
+    return { bm: RoaringBitmap32.and(acc.bm, next.bm), owned: true };
   }
 
   /** A chain of orInPlace: measured faster here than RoaringBitmap32.orMany. */
-  private or(args: QueryNode[], type: SetType): Value {
+  private or(args: QueryNode[], type: SetType, within?: ReadonlyRoaringBitmap32): Value {
+    // Cutting each operand pays off against a sparse `within`; against a dense one (bitsets) it
+    // only adds a pass per operand, so take the union first and cut it once.
+    if (within && averagePerContainer(within) > ARRAY_MAX) return this.cut(this.or(args, type), within);
     let acc: Value | undefined;
     for (const arg of args) {
-      const v = this.eval(arg, type);
-      if (v.bm.isEmpty) continue;
+      const v = this.eval(arg, type, within);
+      if (v.bm.isEmpty) {
+        release(v);
+        continue;
+      }
       if (!acc) acc = v;
       else if (acc.owned) {
         (acc.bm as RoaringBitmap32).orInPlace(v.bm);
-        if (v.owned) (v.bm as RoaringBitmap32).dispose();
+        release(v, acc.bm);
       } else if (v.owned) {
         (v.bm as RoaringBitmap32).orInPlace(acc.bm);
         acc = v;
       } else acc = { bm: RoaringBitmap32.or(acc.bm, v.bm), owned: true };
     }
-    return acc ?? { bm: EMPTY_BITMAP, owned: false };
+    return acc ?? EMPTY;
   }
 
   /** A complement is built only where the caller needs the set itself (top level, inside OR). */
-  private complement(arg: QueryNode, type: SetType): Value {
-    if (arg.op === 'not') return this.eval(arg.arg, type);
-    const v = this.eval(arg, type);
-    const rest = RoaringBitmap32.andNot(this.index.universeOf(type), v.bm);
-    if (v.owned) (v.bm as RoaringBitmap32).dispose();
+  private complement(arg: QueryNode, type: SetType, within?: ReadonlyRoaringBitmap32): Value {
+    if (arg.op === 'not') return this.eval(arg.arg, type, within);
+    const v = this.eval(arg, type, within);
+    const rest = RoaringBitmap32.andNot(within ?? this.index.universeOf(type), v.bm);
+    release(v);
     return { bm: rest, owned: true };
   }
 
@@ -183,13 +230,16 @@ class Evaluator {
    * Members of at least k operands. levels[i] holds members seen in at least
    * i+1 operands so far; each operand lifts the lower level into the next.
    */
-  private atLeast(k: number, args: QueryNode[], type: SetType): Value {
-    if (k === 1) return this.or(args, type);
-    if (k === args.length) return this.and(args, type);
+  private atLeast(k: number, args: QueryNode[], type: SetType, within?: ReadonlyRoaringBitmap32): Value {
+    if (k === 1) return this.or(args, type, within);
+    if (k === args.length) return this.and(args, type, within);
     const levels: RoaringBitmap32[] = Array.from({ length: k }, () => new RoaringBitmap32());
     for (const arg of args) {
-      const v = this.eval(arg, type);
-      if (v.bm.isEmpty) continue;
+      const v = this.eval(arg, type, within);
+      if (v.bm.isEmpty) {
+        release(v);
+        continue;
+      }
       for (let i = k - 1; i >= 1; i--) {
         if (levels[i - 1]!.isEmpty) continue;
         const both = RoaringBitmap32.and(levels[i - 1]!, v.bm);
@@ -197,50 +247,36 @@ class Evaluator {
         both.dispose();
       }
       levels[0]!.orInPlace(v.bm);
+      release(v);
     }
+    for (let i = 0; i < k - 1; i++) levels[i]!.dispose();
     return { bm: levels[k - 1]!, owned: true };
   }
 
-  private fanOut(kind: ApplyKind, arg: QueryNode, pos: number | undefined): ReadonlyRoaringBitmap32 {
-    const users = this.eval(arg, 'user').bm;
+  /** `(apply K: S)`: the union of K's list for every member of S, cut to `within` (see unionOfLists). */
+  private apply(node: ApplyNode, within?: ReadonlyRoaringBitmap32): Value {
+    const users = this.fanOut(node.kind, node.arg, node.pos);
+    const lists: ReadonlyRoaringBitmap32[] = [];
+    for (const user of users.bm.toUint32Array()) lists.push(this.index.byDenseId(node.kind, user));
+    release(users);
+    return { bm: unionOfLists(lists, within), owned: true };
+  }
+
+  private fanOut(kind: ApplyKind, arg: QueryNode, pos: number | undefined): Value {
+    const users = this.eval(arg, 'user');
     const max = this.options.maxApplyFanout;
-    if (users.size > max) {
+    const count = users.bm.size;
+    if (count > max) {
+      release(users);
       throw new QueryError(
         'LIMIT_EXCEEDED',
-        `apply ${kind}: would expand ${users.size} users; the limit is ${max}`,
+        `apply ${kind}: would expand ${count} users; the limit is ${max}`,
         pos ?? null,
         {
-          details: { limit: 'maxApplyFanout', max, actual: users.size },
+          details: { limit: 'maxApplyFanout', max, actual: count },
         },
       );
     }
     return users;
-  }
-
-  /**
-   * `within ∧ (apply K: S)` without building the union: each list is cut down
-   * to `within` first, so the work follows the smaller side of each pair.
-   */
-  private applyWithin(node: ApplyNode, within: ReadonlyRoaringBitmap32): RoaringBitmap32 {
-    const users = this.fanOut(node.kind, node.arg, node.pos);
-    const acc = new RoaringBitmap32();
-    for (const user of users) {
-      const bm = this.index.byDenseId(node.kind, user);
-      if (bm.isEmpty || !bm.intersects(within)) continue;
-      const part = RoaringBitmap32.and(bm, within);
-      acc.orInPlace(part);
-      part.dispose();
-    }
-    return acc;
-  }
-
-  private apply(kind: ApplyKind, arg: QueryNode, pos: number | undefined): Value {
-    const users = this.fanOut(kind, arg, pos);
-    const acc = new RoaringBitmap32();
-    for (const user of users) {
-      const bm = this.index.byDenseId(kind, user);
-      if (!bm.isEmpty) acc.orInPlace(bm);
-    }
-    return { bm: acc, owned: true };
   }
 }

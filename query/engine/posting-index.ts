@@ -3,6 +3,7 @@ import { AppError } from '../../platform/errors';
 import { DenseIdMap } from './dense-id-map';
 import { FrozenPostings, FrozenPostingsBuilder } from './frozen-postings';
 import type { IdSpace, SetType } from './set-type';
+import { UniverseFilter } from './universe-filter';
 
 /** Terms keyed by a dense id of the owning user or location. */
 export type IdTermKind = 'author' | 'loc' | 'follows' | 'followers';
@@ -62,6 +63,8 @@ export class PostingIndex {
     public: new RoaringBitmap32(),
     users: new RoaringBitmap32(),
   };
+  /** Results are cut down to these; the same sets as `live` and `users`, shaped for cheap filtering. */
+  private readonly filters = { live: new UniverseFilter(), users: new UniverseFilter() };
   private writeLocks = 0;
   private version = 0;
 
@@ -107,6 +110,11 @@ export class PostingIndex {
     return type === 'media' ? this.universes.live : this.universes.users;
   }
 
+  /** Intersects `bm` in place with the universe of `type`, at a cost that follows the universe's gaps. */
+  restrictToUniverse(bm: RoaringBitmap32, type: SetType): void {
+    this.filters[type === 'media' ? 'live' : 'users'].restrict(bm);
+  }
+
   get(term: TermRef): ReadonlyRoaringBitmap32 {
     if (term.kind === 'tag') return this.tag(term.tag);
     if (isUniverse(term)) return this.universes[term.kind];
@@ -118,8 +126,14 @@ export class PostingIndex {
     this.assertWritable();
     for (const op of ops) validateOp(op);
     for (const op of ops) {
-      if (op.op === 'add') this.mutable(op.term).add(op.member);
-      else if (this.has(op.term, op.member)) this.mutable(op.term).delete(op.member);
+      const filter = op.term.kind === 'live' || op.term.kind === 'users' ? this.filters[op.term.kind] : null;
+      if (op.op === 'add') {
+        this.mutable(op.term).add(op.member);
+        filter?.added(op.member);
+      } else if (this.has(op.term, op.member)) {
+        this.mutable(op.term).delete(op.member);
+        filter?.removed(op.member);
+      }
     }
     if (ops.length > 0) this.version++;
   }
@@ -129,6 +143,7 @@ export class PostingIndex {
     this.assertWritable();
     validateTerm(term);
     this.mutable(term).addMany(members);
+    this.resetFilter(term);
     this.version++;
   }
 
@@ -139,6 +154,7 @@ export class PostingIndex {
     if (term.kind === 'tag') this.deltaTags.set(term.tag, bitmap);
     else if (isUniverse(term)) this.universes[term.kind] = bitmap;
     else this.deltaById[term.kind].set(term.id, bitmap);
+    this.resetFilter(term);
     this.version++;
   }
 
@@ -175,6 +191,8 @@ export class PostingIndex {
       this.universes[kind].runOptimize();
       this.universes[kind].shrinkToFit();
     }
+    this.filters.live.optimize();
+    this.filters.users.optimize();
     this.version++;
   }
 
@@ -204,6 +222,11 @@ export class PostingIndex {
   private assertWritable(): void {
     if (this.writeLocks > 0)
       throw new AppError('INDEX_LOCKED', 'the index is being snapshotted; retry when it is writable');
+  }
+
+  private resetFilter(term: TermRef): void {
+    if (term.kind === 'live' || term.kind === 'users')
+      this.filters[term.kind].reset(this.universes[term.kind]);
   }
 
   private has(term: TermRef, member: number): boolean {
