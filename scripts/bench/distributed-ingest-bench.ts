@@ -11,7 +11,7 @@ import { ensureTopics, TOPICS } from '../../indexer/topics';
 import { loadDistributedConfig } from '../../query/service/distributed-config';
 import { startDistributedService, type DistributedService } from '../../query/service/distributed-service';
 import { openDistributedStores } from '../../query/service/open-distributed-stores';
-import { enginesUp } from '../engines/index';
+import { distributedEnv, enginesUp } from '../engines/index';
 import { generate, readAndValidate, type Flags } from './support/ingest-events';
 import { printTable } from './support/print-table';
 import { runAutocannon, type LoadResult } from './support/run-autocannon';
@@ -23,15 +23,7 @@ export async function runDistributedIngest(flags: Flags, sized: boolean): Promis
   const shape = sized ? flags : { ...flags, ...SMALL };
   const endpoints = await enginesUp(undefined, { log: (m) => console.error(m) });
   const prefix = `bench_${Date.now().toString(36)}`;
-  const engines = loadDistributedConfig({
-    KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
-    KAFKA_TOPIC_PREFIX: prefix,
-    ELASTICSEARCH_URL: endpoints.elasticsearchUrl,
-    ELASTICSEARCH_INDEX_PREFIX: prefix,
-    CASSANDRA_CONTACT_POINTS: endpoints.cassandraContactPoints.join(','),
-    CASSANDRA_LOCAL_DC: endpoints.cassandraLocalDc,
-    CASSANDRA_KEYSPACE: prefix,
-  });
+  const engines = loadDistributedConfig(distributedEnv(endpoints, prefix));
   const { records, posts, tagsPerPost } = generate(shape);
   console.log(
     `distributed ingest benchmark: ${posts.toLocaleString()} posts (${tagsPerPost.toFixed(2)} tags/post), ` +

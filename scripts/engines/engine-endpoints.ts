@@ -18,3 +18,20 @@ export function engineEndpoints(settings: EngineSettings = readEngineSettings())
     cassandraLocalDc: CASSANDRA_LOCAL_DC,
   };
 }
+
+/**
+ * The MODE=distributed variables for these endpoints, with every topic,
+ * index and keyspace name under `prefix` (one test run or benchmark).
+ */
+export function distributedEnv(endpoints: EngineEndpoints, prefix: string): Record<string, string> {
+  return {
+    MODE: 'distributed',
+    KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    ELASTICSEARCH_URL: endpoints.elasticsearchUrl,
+    ELASTICSEARCH_INDEX_PREFIX: prefix,
+    CASSANDRA_CONTACT_POINTS: endpoints.cassandraContactPoints.join(','),
+    CASSANDRA_LOCAL_DC: endpoints.cassandraLocalDc,
+    CASSANDRA_KEYSPACE: prefix,
+  };
+}

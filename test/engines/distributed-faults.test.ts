@@ -7,7 +7,7 @@ import { CassandraKvStore } from '../../platform/adapters/cassandra-kv';
 import { ElasticsearchSearchIndex } from '../../platform/adapters/elasticsearch-search';
 import { KafkaEventLog } from '../../platform/adapters/kafka-log';
 import { AppError } from '../../platform/errors';
-import { enginesDown, enginesUp } from '../../scripts/engines/index';
+import { distributedEnv, enginesDown, enginesUp } from '../../scripts/engines/index';
 import { generateEventStream, type GeneratedEvent } from '../support/event-stream';
 import { expectModelState, recentEvents } from '../support/expect-model-state';
 import { expectedState } from '../support/indexer-model';
@@ -24,15 +24,8 @@ const endpoints = testEndpoints();
 const prefix = uniqueName('faults');
 const env = {
   ...process.env,
-  MODE: 'distributed',
+  ...distributedEnv(endpoints, prefix),
   LOG_LEVEL: 'warn',
-  KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
-  KAFKA_TOPIC_PREFIX: prefix,
-  ELASTICSEARCH_URL: endpoints.elasticsearchUrl,
-  ELASTICSEARCH_INDEX_PREFIX: prefix,
-  CASSANDRA_CONTACT_POINTS: endpoints.cassandraContactPoints.join(','),
-  CASSANDRA_LOCAL_DC: endpoints.cassandraLocalDc,
-  CASSANDRA_KEYSPACE: prefix,
   COUNTER_FLUSH_EVENTS: '200',
   COUNTER_FLUSH_INTERVAL_MS: '100',
   SNAPSHOT_INTERVAL_MS: '1000',

@@ -7,6 +7,7 @@ import { startDistributedService, type DistributedService } from '../../query/se
 import { loadDistributedConfig, type DistributedConfig } from '../../query/service/distributed-config';
 import { CassandraSnapshotBlobStore } from '../../platform/adapters/cassandra-kv';
 import { startEmbeddedService, type EmbeddedService } from '../../query/service/embedded-service';
+import { distributedEnv } from '../../scripts/engines/index';
 import { testEndpoints, uniqueName } from './support/test-endpoints';
 
 /*
@@ -44,15 +45,8 @@ async function get(base: string, route: string): Promise<{ status: number; body:
 }
 
 function engines(): DistributedConfig {
-  const endpoints = testEndpoints();
   return loadDistributedConfig({
-    KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
-    KAFKA_TOPIC_PREFIX: prefix,
-    ELASTICSEARCH_URL: endpoints.elasticsearchUrl,
-    ELASTICSEARCH_INDEX_PREFIX: prefix,
-    CASSANDRA_CONTACT_POINTS: endpoints.cassandraContactPoints.join(','),
-    CASSANDRA_LOCAL_DC: endpoints.cassandraLocalDc,
-    CASSANDRA_KEYSPACE: prefix,
+    ...distributedEnv(testEndpoints(), prefix),
     POST_PUBLISH_PARTITIONS: '1',
     POST_HASHTAG_PARTITIONS: '1',
     HASHTAG_TOP_PARTITIONS: '1',
