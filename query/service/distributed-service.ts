@@ -2,7 +2,7 @@ import os from 'node:os';
 import { type PipelineRole, IndexerPipeline } from '../../indexer/indexer-pipeline';
 import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
 import { blobBitmapSnapshots } from '../../indexer/postings/bitmap-snapshots';
-import { ensureTopics } from '../../indexer/topics';
+import { ensureTopics, TOPICS } from '../../indexer/topics';
 import { TrendRanker } from '../../indexer/trending/trend-ranker';
 import { DEFAULT_RETENTION_MS, DEFAULT_WINDOW_MS } from '../../indexer/trending/trending-pipeline';
 import { type Clock, systemClock } from '../../platform/clock';
@@ -56,9 +56,10 @@ export interface DistributedService {
  * One distributed process: any of the indexer (index consumer, curated top
  * lists, bitmap snapshots to Cassandra), the counter (counting and trending
  * workers) and the stateless API (bitmap replica from the newest snapshot,
- * then POSTINGS). Every copy of a role shares its consumer groups, so copies
- * split the partitions; the index consumer is single-writer and its copies
- * stand by (see the README, "Distributed mode").
+ * then POSTINGS). Copies of a role share its consumer groups: the writers
+ * whose batches must be whole (index consumer, counter, trending, snapshot
+ * writer) run active/standby, curated top lists split the partitions, and
+ * API copies are independent (see the README, "Distributed mode").
  */
 export async function startDistributedService(
   options: DistributedServiceOptions,
@@ -137,7 +138,7 @@ export async function startDistributedService(
         : undefined;
     if (pipeline) started.push(pipeline);
     if (options.seedDemo && has('indexer')) {
-      const end = await log.endOffsets('POST_PUBLISH');
+      const end = await log.endOffsets(TOPICS.postPublish);
       if (end.every((p) => p.offset === 0)) {
         logger.info({ events: await seedDemoEvents(log, clock) }, 'demo data queued for indexing');
       }
