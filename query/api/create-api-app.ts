@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { type Clock, systemClock } from '../../platform/clock';
 import { silentLogger, type Logger } from '../../platform/logger';
@@ -18,13 +19,14 @@ import { ApiMetrics, type MetricSources } from './api-metrics';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { openApiDocument } from './openapi';
 import { ReadThroughCache } from './read-through-cache';
-import { requestTiming } from './request-timing';
+import { RequestTiming } from './request-timing';
 import { deadLetterRoutes } from './routes/dead-letter-routes';
 import { documentRoutes } from './routes/document-routes';
 import { eventsRoutes } from './routes/events-routes';
 import { healthRoutes } from './routes/health-routes';
 import { searchRoutes } from './routes/search-routes';
 import { cachedPageOf, tagRoutes, type CachedPage } from './routes/tag-routes';
+import { tagPageFastPath } from './tag-page-fast-path';
 
 export interface ApiAppOptions {
   log: EventLog;
@@ -49,7 +51,10 @@ export interface ApiAppOptions {
 }
 
 export interface ApiApp {
+  /** Every route. Serve it with `listenApi` (listen-api.ts) rather than `app.listen`, which is slower. */
   app: Express;
+  /** The node:http listener `listenApi` serves: cached hashtag pages directly, everything else through `app`. */
+  handler: RequestListener;
   metrics: ApiMetrics;
   tagPages: ReadThroughCache<CachedPage>;
 }
@@ -79,26 +84,34 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   // Routes that need validators set their own strong ETags.
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(requestTiming(metrics, logger, options.slowRequestMs));
+  const timing = new RequestTiming(metrics, logger, options.slowRequestMs);
   // Small bodies by default; POST /v1/events parses its large ones itself, after the admin check.
+  const parseJson = express.json({
+    limit: '64kb',
+    type: (req) =>
+      !(req.method === 'POST' && req.url === '/v1/events') &&
+      /json/.test(String(req.headers['content-type'])),
+  });
+  // One layer for both: every router layer a request passes costs allocations and a dispatch.
+  app.use((req, res, next) => {
+    timing.track(res, performance.now());
+    // The parser's own first test: a request with neither header has no body, so it would only pass it on.
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) next();
+    else parseJson(req, res, next);
+  });
+  // A router none of whose routes match hands the request on through setImmediate, an event-loop
+  // turn per router, so the hot routes go first. No two of these routers share a path except
+  // search and documents (/v1/media/query), whose order is kept.
   app.use(
-    express.json({
-      limit: '64kb',
-      type: (req) =>
-        !(req.method === 'POST' && req.url === '/v1/events') &&
-        /json/.test(String(req.headers['content-type'])),
-    }),
+    searchRoutes({ typeahead: new Typeahead({ search, index }), media: new MediaSearch({ kv, engine }) }),
   );
+  app.use(tagRoutes({ pages: tagPages, log, admin }));
   app.use(healthRoutes({ ready: options.ready, metrics }));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
   app.use(eventsRoutes({ log, admin }));
   app.use(deadLetterRoutes({ log, admin }));
-  app.use(tagRoutes({ pages: tagPages, log, admin }));
-  app.use(
-    searchRoutes({ typeahead: new Typeahead({ search, index }), media: new MediaSearch({ kv, engine }) }),
-  );
   app.use(documentRoutes({ kv, trending: options.trending }));
   if (options.web ?? true) {
     app.use(demoImageRouter());
@@ -106,5 +119,6 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   }
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
-  return { app, metrics, tagPages };
+  const handler = tagPageFastPath({ pages: tagPages, timing }, app);
+  return { app, handler, metrics, tagPages };
 }

@@ -19,7 +19,6 @@ interface Entry<V> {
  * reaches the store once, not once per waiting request.
  */
 export class ReadThroughCache<V> {
-  // A Map iterates in insertion order: re-inserting on a hit keeps the oldest first.
   private readonly entries = new Map<string, Entry<V>>();
   private readonly inFlight = new Map<string, Promise<V>>();
   readonly stats = { hits: 0, misses: 0, loads: 0, coalesced: 0 };
@@ -31,14 +30,8 @@ export class ReadThroughCache<V> {
   }
 
   async get(key: string): Promise<V> {
-    const now = this.options.clock.now();
     const hit = this.entries.get(key);
-    if (hit !== undefined && hit.expiresAt > now) {
-      this.stats.hits++;
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit.value;
-    }
+    if (hit !== undefined && hit.expiresAt > this.options.clock.now()) return this.use(key, hit);
     if (hit !== undefined) this.entries.delete(key);
     this.stats.misses++;
     const pending = this.inFlight.get(key);
@@ -55,6 +48,18 @@ export class ReadThroughCache<V> {
     }
   }
 
+  /**
+   * The fresh cached value of `key` when there is one and `usable` accepts
+   * it, counted as a hit and marked used; otherwise undefined, counting
+   * nothing, so the caller can go on to `get`. Never loads.
+   */
+  cached(key: string, usable?: (value: V) => boolean): V | undefined {
+    const hit = this.entries.get(key);
+    if (hit === undefined || hit.expiresAt <= this.options.clock.now()) return undefined;
+    if (usable !== undefined && !usable(hit.value)) return undefined;
+    return this.use(key, hit);
+  }
+
   /** Drops a key, e.g. after an admin write, so the next read sees the store. */
   invalidate(key: string): void {
     this.entries.delete(key);
@@ -62,6 +67,14 @@ export class ReadThroughCache<V> {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  private use(key: string, hit: Entry<V>): V {
+    this.stats.hits++;
+    // A Map iterates in insertion order: re-inserting keeps the least recently used first.
+    this.entries.delete(key);
+    this.entries.set(key, hit);
+    return hit.value;
   }
 
   private async load(key: string): Promise<V> {

@@ -79,12 +79,8 @@ export class Typeahead {
       }
     };
     const tiers = request.viewer === undefined ? undefined : this.tiers(request.viewer);
-    try {
-      for (const [proximity, tier] of tiers ?? []) {
-        if (out.length < limit && tier.size > 0) take(await this.within(q, tier, limit), proximity);
-      }
-    } finally {
-      for (const [, tier] of tiers ?? []) tier.dispose();
+    for (const [proximity, tier] of tiers ?? []) {
+      if (out.length < limit && tier.length > 0) take(await this.within(q, tier, limit), proximity);
     }
     // Ask for enough to fill the page even if every earlier hit comes back again.
     if (out.length < limit) {
@@ -94,38 +90,61 @@ export class Typeahead {
   }
 
   /**
-   * Best matches among a tier's users. A small tier goes to the index as an
-   * id filter; a huge one (thousands of friends of friends) would cost more
-   * to send than to check, so the best overall matches are filtered instead.
+   * Best matches among a tier's users (sorted dense ids). A small tier goes
+   * to the index as an id filter; a huge one (thousands of friends of
+   * friends) would cost more to send than to check, so the best overall
+   * matches are filtered instead.
    */
-  private async within(q: string, tier: RoaringBitmap32, limit: number) {
+  private async within(q: string, tier: Uint32Array, limit: number) {
     const index = this.options.index();
-    if (tier.size <= MAX_ID_FILTER) {
-      const onlyIds = Array.from(tier, (d) => index.ids.user.external(d));
+    if (tier.length <= MAX_ID_FILTER) {
+      const onlyIds = new Array<string>(tier.length);
+      for (let i = 0; i < tier.length; i++) onlyIds[i] = index.ids.user.external(tier[i]!);
       return this.options.search.suggest('users', q, { limit, onlyIds });
     }
     const hits = await this.options.search.suggest('users', q, { limit: WIDE_SCAN });
     return hits.filter((h) => {
       const dense = index.ids.user.get(h.id);
-      return dense !== undefined && tier.has(dense);
+      return dense !== undefined && sortedHas(tier, dense);
     });
   }
 
-  /** The viewer's followees, and the people they follow (minus the viewer and the first tier). */
-  private tiers(viewer: string): [Proximity, RoaringBitmap32][] | undefined {
+  /**
+   * The viewer's followees, and the people they follow (minus the viewer and
+   * the first tier), as sorted dense ids: copies, so the replica may change
+   * while the tiers are searched. One union of every followee's list costs
+   * one native call instead of one per followee.
+   */
+  private tiers(viewer: string): [Proximity, Uint32Array][] | undefined {
     const index = this.options.index();
     const me = index.ids.user.get(viewer);
     if (me === undefined) return undefined;
-    const following = index.byDenseId('follows', me).clone();
-    const second = new RoaringBitmap32();
-    for (const f of following) second.orInPlace(index.byDenseId('follows', f));
-    second.andNotInPlace(following);
-    second.remove(me);
-    return [
-      ['following', following],
-      ['second', second],
-    ];
+    const followingSet = index.byDenseId('follows', me);
+    const following = followingSet.toUint32Array();
+    const second = RoaringBitmap32.orMany(Array.from(following, (f) => index.byDenseId('follows', f)));
+    try {
+      second.andNotInPlace(followingSet);
+      second.remove(me);
+      return [
+        ['following', following],
+        ['second', second.toUint32Array()],
+      ];
+    } finally {
+      second.dispose();
+    }
   }
+}
+
+/** Binary search in ascending dense ids. */
+function sortedHas(ids: Uint32Array, id: number): boolean {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < ids.length && ids[lo] === id;
 }
 
 async function entries<K extends 'hashtags' | 'locations'>(

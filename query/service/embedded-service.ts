@@ -15,6 +15,7 @@ import { type Clock, systemClock } from '../../platform/clock';
 import { acquireDataDirLock, type DataDirLock } from '../../platform/fs/data-dir-lock';
 import { silentLogger, type Logger } from '../../platform/logger';
 import { createApiApp } from '../api/create-api-app';
+import { createApiServer } from '../api/listen-api';
 import { listenHttp } from './listen-http';
 import { pipelineMetricSources } from './pipeline-metric-sources';
 import { seedDemoEvents } from './seed-demo-events';
@@ -102,7 +103,7 @@ async function startLocked(
   }
 
   const caughtUp = async () => (await pipeline.caughtUp()) && (await follower.caughtUp());
-  const { app } = createApiApp({
+  const api = createApiApp({
     log,
     kv,
     search,
@@ -115,7 +116,7 @@ async function startLocked(
     tagCache: options.tagCache,
     metricSources: pipelineMetricSources(pipeline, follower),
   });
-  const http = await listenHttp(app, options.port, options.host);
+  const http = await listenHttp(createApiServer(api), options.port, options.host);
 
   let closing: Promise<void> | undefined;
   return {

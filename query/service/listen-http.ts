@@ -1,5 +1,4 @@
-import type { RequestListener, Server } from 'node:http';
-import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Listening {
@@ -9,12 +8,7 @@ export interface Listening {
 }
 
 /** Listens on `host:port` (0 picks a free port) and reports a URL a browser can open. */
-export async function listenHttp(
-  handler: RequestListener,
-  port: number,
-  host = '127.0.0.1',
-): Promise<Listening> {
-  const server: Server = createServer(handler);
+export async function listenHttp(server: Server, port: number, host = '127.0.0.1'): Promise<Listening> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -5,9 +5,9 @@
  * `media` posts whose documents are in lmdb. Routes: the hashtag page on a
  * cache hit, typeahead with a viewer, and a 3-term media search. The
  * baseline, measured in the same run, is a bare node:http server sending
- * the tag page's exact bytes and headers.
+ * the tag page's exact bytes and headers. The API is served as the service
+ * serves it, through `listenApi` (the tag-page fast path in front of Express).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,22 +23,13 @@ import { MemorySearchIndex } from '../../platform/adapters/memory-search';
 import { systemClock } from '../../platform/clock';
 import type { KvOp } from '../../platform/ports/kv-store';
 import { createApiApp } from '../../query/api/create-api-app';
+import { listenApi } from '../../query/api/listen-api';
 import { buildIndex } from './engine-bench';
 import { makeCorpus } from './search-bench';
 import { generateCorpus } from './support/engine-corpus';
 import { printTable } from './support/print-table';
+import { runAutocannon, type LoadResult } from './support/run-autocannon';
 import { parseFlags, seededRandom } from './support/seeded-random';
-
-interface LoadResult {
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  total: number;
-}
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {
@@ -78,9 +69,11 @@ export async function run(argv: string[]): Promise<void> {
     const kv = LmdbKvStore.open({ path: path.join(dir, 'kv'), noSync: true });
     await loadDocuments(kv, index.ids.media, corpus.media);
     const log = await EmbeddedEventLog.open({ dir: path.join(dir, 'log'), fsync: 'never' });
+    // The builders' garbage is not the server's: collect it (with --expose-gc) before measuring.
+    (globalThis as { gc?: () => void }).gc?.();
     console.log('done');
 
-    const { app } = createApiApp({
+    const apiApp = createApiApp({
       log,
       kv,
       search,
@@ -90,7 +83,7 @@ export async function run(argv: string[]): Promise<void> {
       web: false,
       tagCache: { ttlMs: 3_600_000 },
     });
-    const api = await listen(http.createServer(app));
+    const api = await listen(await listenApi(apiApp, 0, '127.0.0.1'));
     servers.push(api.server);
     const page = await fetch(`${api.url}/v1/tags/t0`);
     if (page.status !== 200) throw new Error(`tag page answered ${page.status}`);
@@ -134,8 +127,8 @@ export async function run(argv: string[]): Promise<void> {
     ];
     for (const r of runs) {
       // A short warm-up so JIT and caches are hot before the measured run.
-      await load(r[1], r[2], flags.connections, 2);
-      r[3] = await load(r[1], r[2], flags.connections, flags.seconds);
+      await runAutocannon(r[1], r[2], flags.connections, 2);
+      r[3] = await runAutocannon(r[1], r[2], flags.connections, flags.seconds);
     }
     const base = runs[0]![3]!;
     printTable(
@@ -167,24 +160,9 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 async function listen(server: Server): Promise<{ server: Server; url: string }> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.keepAliveTimeout = 60_000;
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function load(url: string, paths: string[], connections: number, seconds: number): Promise<LoadResult> {
-  const runner = path.join(__dirname, 'support', 'autocannon-runner.ts');
-  const input = JSON.stringify({ url, paths, connections, durationSeconds: seconds });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', runner, input], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`autocannon exited ${code}`)),
-    );
-  });
 }
 
 /** Media documents for every post, and names and counts for the 200 most used tags. */

@@ -52,6 +52,11 @@ export class SlotTable<E> {
     return this.byId.find(id, h);
   }
 
+  /** `slotOf(id)` if `accept` takes it, else -1; `accept` runs first, so rejected ids cost no string reads. */
+  slotOfIf(id: string, accept: (slot: number) => boolean): number {
+    return this.byId.findAccepted(id, hashId(id), accept);
+  }
+
   isLive(slot: number): boolean {
     return this.entries[slot] !== undefined;
   }

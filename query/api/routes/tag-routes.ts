@@ -16,6 +16,8 @@ export interface CachedPage {
 }
 
 export const TAG_PAGE_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
+/** The route pattern, also the latency histogram's label for pages served outside Express. */
+export const TAG_PAGE_ROUTE = '/v1/tags/:name';
 
 export function cachedPageOf(doc: unknown): CachedPage {
   if (doc === undefined) return { body: undefined, etag: '' };
@@ -24,7 +26,7 @@ export function cachedPageOf(doc: unknown): CachedPage {
 }
 
 /** `If-None-Match` holds the tag (or `*`), as a list, possibly weak-prefixed. */
-function matches(header: string | undefined, etag: string): boolean {
+export function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
@@ -37,13 +39,13 @@ export function tagRoutes(deps: {
 }): Router {
   const router = Router();
 
-  router.get('/v1/tags/:name', async (req, res) => {
+  router.get(TAG_PAGE_ROUTE, async (req, res) => {
     const tag = HashtagPageReader.keyOf(String(req.params.name));
     const page = await timed(res.locals, 'page', () => deps.pages.get(tag));
     if (page.body === undefined) throw new NotFoundError('tag', tag);
     res.set('Cache-Control', TAG_PAGE_CACHE_CONTROL);
     res.set('ETag', page.etag);
-    if (matches(req.get('if-none-match'), page.etag)) {
+    if (matchesEtag(req.get('if-none-match'), page.etag)) {
       res.status(304).end();
       return;
     }
