@@ -1,4 +1,6 @@
 import { RoaringBitmap32, type ReadonlyRoaringBitmap32 } from 'roaring';
+import { AppError } from '../../platform/errors';
+import type { IdBuffer } from './id-buffer';
 
 /** Which list a slot of the base belongs to. */
 export type SlotKey = { kind: 'tag'; tag: string } | { kind: IdKind; id: number };
@@ -9,6 +11,12 @@ const ALIGN = 32;
 const FIRST_CHUNK = 64 * 1024;
 const MAX_CHUNK = 64 * 1024 * 1024;
 const ID_KINDS: IdKind[] = ['author', 'loc', 'follows', 'followers'];
+/** croaring's container typecodes and the frozen header's cookie. */
+const BITSET = 1;
+const ARRAY = 2;
+const RUN = 3;
+const FROZEN_COOKIE = 13766;
+const BITSET_BYTES = 8192;
 
 /**
  * The compacted, read-only tier of the index: every posting list serialized
@@ -22,6 +30,10 @@ const ID_KINDS: IdKind[] = ['author', 'loc', 'follows', 'followers'];
  * memory; snapshots on disk use the portable format.
  */
 export class FrozenPostings {
+  /** 16- and 32-bit views of each chunk, for reading lists without a native view. */
+  private readonly words16: Uint16Array[];
+  private readonly words32: Uint32Array[];
+
   constructor(
     private readonly chunks: Uint8Array[],
     private readonly slotChunk: Uint32Array,
@@ -29,7 +41,10 @@ export class FrozenPostings {
     private readonly slotLength: Uint32Array,
     private readonly tagSlots: Map<string, number>,
     private readonly idSlots: Record<IdKind, Int32Array>,
-  ) {}
+  ) {
+    this.words16 = chunks.map((c) => new Uint16Array(c.buffer, c.byteOffset, c.byteLength >>> 1));
+    this.words32 = chunks.map((c) => new Uint32Array(c.buffer, c.byteOffset, c.byteLength >>> 2));
+  }
 
   static empty(): FrozenPostings {
     return new FrozenPostingsBuilder().finish();
@@ -52,6 +67,18 @@ export class FrozenPostings {
     return slot === undefined || slot < 0 ? undefined : this.view(slot);
   }
 
+  /**
+   * Appends a list's ids, ascending, to `out`; false when the base has no
+   * such list. Decodes the frozen bytes in JS: no native object per list,
+   * so hot paths reading many small lists make no garbage for the GC.
+   */
+  appendById(kind: IdKind, id: number, out: IdBuffer): boolean {
+    const slot = this.idSlots[kind][id];
+    if (slot === undefined || slot < 0) return false;
+    this.decode(slot, out);
+    return true;
+  }
+
   /** Every list in the base, as zero-copy views. */
   *entries(): IterableIterator<[SlotKey, ReadonlyRoaringBitmap32]> {
     for (const [tag, slot] of this.tagSlots) yield [{ kind: 'tag', tag }, this.view(slot)];
@@ -59,6 +86,77 @@ export class FrozenPostings {
       const slots = this.idSlots[kind];
       for (let id = 0; id < slots.length; id++)
         if (slots[id]! >= 0) yield [{ kind, id }, this.view(slots[id]!)];
+    }
+  }
+
+  /**
+   * The frozen layout, back to front: a uint32 header (containers << 15 |
+   * cookie), a typecode byte per container, a uint16 count per container,
+   * a uint16 key per container; in front of those the bitset, run and array
+   * zones, each holding its containers in order. Little-endian, as the
+   * platforms roaring builds for are.
+   */
+  private decode(slot: number, out: IdBuffer): void {
+    const c = this.slotChunk[slot]!;
+    const bytes = this.chunks[c]!;
+    const w16 = this.words16[c]!;
+    const w32 = this.words32[c]!;
+    const start = this.slotOffset[slot]!;
+    const end = start + this.slotLength[slot]!;
+    const header =
+      (bytes[end - 4]! | (bytes[end - 3]! << 8) | (bytes[end - 2]! << 16) | (bytes[end - 1]! << 24)) >>> 0;
+    if ((header & 0x7fff) !== FROZEN_COOKIE)
+      throw new AppError('CORRUPT_POSTINGS', `frozen slot ${slot} has a bad header`);
+    const n = header >>> 15;
+    const types = end - 4 - n;
+    const counts = (end - 4 - 3 * n) >>> 1;
+    const keys = (end - 4 - 5 * n) >>> 1;
+    let bitsetBytes = 0;
+    let runBytes = 0;
+    for (let i = 0; i < n; i++) {
+      const type = bytes[types + i];
+      if (type === BITSET) bitsetBytes += BITSET_BYTES;
+      else if (type === RUN) runBytes += 4 * w16[counts + i]!;
+    }
+    let bitset = start >>> 2;
+    let run = (start + bitsetBytes) >>> 1;
+    let array = (start + bitsetBytes + runBytes) >>> 1;
+    for (let i = 0; i < n; i++) {
+      const high = w16[keys + i]! * 0x10000;
+      const count = w16[counts + i]!;
+      const type = bytes[types + i];
+      if (type === ARRAY) {
+        const into = out.reserve(count + 1);
+        let at = out.length;
+        for (let j = 0; j <= count; j++) into[at++] = high + w16[array + j]!;
+        out.commit(count + 1);
+        array += count + 1;
+      } else if (type === RUN) {
+        let size = 0;
+        for (let r = 0; r < count; r++) size += w16[run + 2 * r + 1]! + 1;
+        const into = out.reserve(size);
+        let at = out.length;
+        for (let r = 0; r < count; r++, run += 2) {
+          const from = high + w16[run]!;
+          const to = from + w16[run + 1]!;
+          for (let v = from; v <= to; v++) into[at++] = v;
+        }
+        out.commit(size);
+      } else {
+        const into = out.reserve(count + 1);
+        let at = out.length;
+        for (let w = 0; w < BITSET_BYTES / 4; w++) {
+          let word = w32[bitset + w]!;
+          const base = high + w * 32;
+          while (word !== 0) {
+            const lowest = word & -word;
+            into[at++] = base + 31 - Math.clz32(lowest);
+            word ^= lowest;
+          }
+        }
+        out.commit(at - out.length);
+        bitset += BITSET_BYTES / 4;
+      }
     }
   }
 

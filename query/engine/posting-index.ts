@@ -2,6 +2,7 @@ import { RoaringBitmap32, type ReadonlyRoaringBitmap32 } from 'roaring';
 import { AppError } from '../../platform/errors';
 import { DenseIdMap } from './dense-id-map';
 import { FrozenPostings, FrozenPostingsBuilder } from './frozen-postings';
+import type { IdBuffer } from './id-buffer';
 import type { IdSpace, SetType } from './set-type';
 import { UniverseFilter } from './universe-filter';
 
@@ -99,6 +100,23 @@ export class PostingIndex {
 
   byDenseId(kind: IdTermKind, id: number): ReadonlyRoaringBitmap32 {
     return this.deltaById[kind].get(id) ?? this.base.byId(kind, id) ?? EMPTY_BITMAP;
+  }
+
+  /**
+   * Appends the members of byDenseId(kind, id), ascending, to `out`, without
+   * making a bitmap object for a frozen list (for hot paths that read many).
+   */
+  appendByDenseId(kind: IdTermKind, id: number, out: IdBuffer): void {
+    const delta = this.deltaById[kind].get(id);
+    if (delta === undefined) {
+      this.base.appendById(kind, id, out);
+      return;
+    }
+    const size = delta.size;
+    if (size === 0) return;
+    const at = out.length;
+    delta.toUint32Array(out.reserve(size).subarray(at, at + size));
+    out.commit(size);
   }
 
   universe(kind: UniverseKind): ReadonlyRoaringBitmap32 {

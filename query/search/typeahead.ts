@@ -6,8 +6,8 @@ import type {
   SuggestKind,
 } from '../../platform/ports/search-index';
 import { foldText } from '../../platform/text/fold-text';
+import { IdBuffer } from '../engine/id-buffer';
 import type { PostingIndex } from '../engine/posting-index';
-import { RoaringBitmap32 } from 'roaring';
 
 export type Proximity = 'following' | 'second' | 'none';
 
@@ -49,6 +49,9 @@ export interface TypeaheadRequest {
  * a close match with few followers is never crowded out by famous strangers.
  */
 export class Typeahead {
+  /** Reused by tiers(), which runs without yielding, so concurrent requests never share it mid-use. */
+  private readonly scratch = new IdBuffer();
+
   constructor(private readonly options: TypeaheadOptions) {}
 
   async suggest(request: TypeaheadRequest): Promise<TypeaheadResult> {
@@ -112,26 +115,33 @@ export class Typeahead {
   /**
    * The viewer's followees, and the people they follow (minus the viewer and
    * the first tier), as sorted dense ids: copies, so the replica may change
-   * while the tiers are searched. One union of every followee's list costs
-   * one native call instead of one per followee.
+   * while the tiers are searched. The lists are read straight into one
+   * reused buffer rather than as a bitmap per followee: those native
+   * objects were most of each request's GC cost.
    */
   private tiers(viewer: string): [Proximity, Uint32Array][] | undefined {
     const index = this.options.index();
     const me = index.ids.user.get(viewer);
     if (me === undefined) return undefined;
-    const followingSet = index.byDenseId('follows', me);
-    const following = followingSet.toUint32Array();
-    const second = RoaringBitmap32.orMany(Array.from(following, (f) => index.byDenseId('follows', f)));
-    try {
-      second.andNotInPlace(followingSet);
-      second.remove(me);
-      return [
-        ['following', following],
-        ['second', second.toUint32Array()],
-      ];
-    } finally {
-      second.dispose();
+    const buf = this.scratch;
+    buf.clear();
+    index.appendByDenseId('follows', me, buf);
+    const following = buf.view().slice();
+    buf.clear();
+    for (let i = 0; i < following.length; i++) index.appendByDenseId('follows', following[i]!, buf);
+    buf.sortUnique();
+    const all = buf.view();
+    let n = 0;
+    for (let i = 0; i < all.length; i++) {
+      const id = all[i]!;
+      if (id !== me && !sortedHas(following, id)) all[n++] = id;
     }
+    const second = all.slice(0, n);
+    buf.clear();
+    return [
+      ['following', following],
+      ['second', second],
+    ];
   }
 }
 
