@@ -54,7 +54,7 @@ export async function startEmbeddedService(options: EmbeddedServiceOptions): Pro
   const clock = options.clock ?? systemClock;
   await mkdir(options.dataDir, { recursive: true });
   // The embedded log has no cross-process coordination: one process per data dir (the ops CLIs check too).
-  const lock = await acquireDataDirLock(options.dataDir, `picsearch service (pid ${process.pid})`);
+  const lock = await acquireDataDirLock(options.dataDir, 'the picsearch service');
   try {
     return await startLocked(options, logger, clock, lock);
   } catch (err) {

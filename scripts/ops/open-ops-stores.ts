@@ -57,7 +57,7 @@ export async function openOpsStores(options: OpenOpsStoresOptions): Promise<OpsS
     if (options.mustExist && !existsSync(path.join(dir, 'kv'))) {
       throw new AppError('NO_DATA', `${dir} holds no embedded data (no kv/); check --data-dir or DATA_DIR`);
     }
-    const lock = await acquireDataDirLock(dir, `npm run ${options.owner} (pid ${process.pid})`);
+    const lock = await acquireDataDirLock(dir, `npm run ${options.owner}`);
     const opened: { close(): Promise<void> }[] = [{ close: () => lock.release() }];
     try {
       const log = await EmbeddedEventLog.open({ dir: path.join(dir, 'log'), fsync: 'always', logger });
