@@ -61,6 +61,8 @@ export class IndexConsumer {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private listeners: ((stats: IndexBatchStats) => void)[] = [];
+  /** A failed batch may have left its KV write half-applied; finish it before recomputing against the store. */
+  private recoverFirst = false;
 
   private constructor(
     private readonly options: IndexConsumerOptions,
@@ -130,6 +132,10 @@ export class IndexConsumer {
     const deadLetters: DeadLetter[] = [];
     const stats = { applied: 0, ignored: 0, duplicates: 0 };
     try {
+      if (this.recoverFirst) {
+        await kv.recover(CONSUMER);
+        this.recoverFirst = false;
+      }
       const events: { event: UploadEvent; offset: number }[] = [];
       for (const record of batch.records) {
         try {
@@ -181,6 +187,7 @@ export class IndexConsumer {
       this.lag.set(batch.partition, Math.max(0, batch.highWatermark - next));
     } catch (err) {
       this.ids.abort();
+      this.recoverFirst = true;
       this.logger.error(
         { err, partition: batch.partition, firstOffset: batch.records[0]?.offset },
         'index batch failed',
