@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,13 +12,11 @@ import { readSnapshot } from '../query/engine/snapshot-file';
 import { PipelineHarness } from './support/embedded-pipeline-harness';
 import { generateEventStream, type GeneratedEvent } from './support/event-stream';
 import { expectedState } from './support/indexer-model';
-import { OpsWorld } from './support/ops-world';
+import { OpsWorld, runOpsCli } from './support/ops-world';
 import { pollUntil } from './support/poll';
 import { backfill } from '../scripts/ops/backfill/backfill';
 import type { BackfillCheckpoint } from '../scripts/ops/backfill/backfill-checkpoint';
 import { fileBitmapSnapshots } from '../indexer/postings/bitmap-snapshots';
-
-const CLI = path.join(__dirname, '..', 'scripts', 'backfill.ts');
 
 /** Recent occurredAt values, so trending keeps the windows instead of dropping them as too old. */
 function recent(events: GeneratedEvent[]): GeneratedEvent[] {
@@ -36,19 +33,7 @@ async function dump(kv: KvStore, table: string, keep: (v: unknown) => boolean = 
   return out;
 }
 
-function runCli(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<string>((resolve) =>
-    child.on('exit', (code, signal) => resolve(signal ?? `exit ${code}`)),
-  );
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
+const runCli = (args: string[]) => runOpsCli('backfill', args);
 
 /** Counts, bitmaps and trends of a data dir, next to the model and a clean run of the same events. */
 async function checkAgainstOracles(dir: string, events: GeneratedEvent[]) {

@@ -110,15 +110,29 @@ export function expectedEntries(world: OpsWorld): {
   return { users, locations, hashtags };
 }
 
-/** `npm run <command> -- <args>` as a child process: its exit (`exit <code>` or the signal) and output. */
+export interface OpsCliRun {
+  child: ChildProcess;
+  /** `exit <code>` or the signal. */
+  exited: Promise<string>;
+  output(): { stdout: string; stderr: string };
+}
+
+/** `npm run <command> -- <args>` as a child process, optionally with its own environment. */
 export function runOpsCli(
   command: 'reindex' | 'backfill' | 'verify',
   args: string[],
-): { child: ChildProcess; exited: Promise<string>; output(): { stdout: string; stderr: string } } {
-  const cli = path.join(__dirname, '..', '..', 'scripts', `${command}.ts`);
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  env?: NodeJS.ProcessEnv,
+): OpsCliRun {
+  const root = path.join(__dirname, '..', '..');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'scripts', `${command}.ts`), ...args],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

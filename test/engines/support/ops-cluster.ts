@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,17 +23,10 @@ import {
 import { openOpsStores, type OpsStores } from '../../../scripts/ops/open-ops-stores';
 import type { GeneratedEvent } from '../../support/event-stream';
 import { expectedState } from '../../support/indexer-model';
+import { runOpsCli, type OpsCliRun } from '../../support/ops-world';
 import { pollUntil } from '../../support/poll';
+import { distributedEnv } from '../../../scripts/engines/index';
 import { testEndpoints, uniqueName } from './test-endpoints';
-
-const ROOT = path.join(__dirname, '..', '..', '..');
-
-export interface CliRun {
-  child: ChildProcess;
-  /** `exit <code>` or the signal that ended it. */
-  exited: Promise<string>;
-  output(): { stdout: string; stderr: string };
-}
 
 /**
  * One deployment of its own on the real engines (unique topic, index and
@@ -61,15 +54,8 @@ export class OpsCluster {
     const prefix = uniqueName(name);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      MODE: 'distributed',
+      ...distributedEnv(endpoints, prefix),
       LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-      ELASTICSEARCH_URL: endpoints.elasticsearchUrl,
-      ELASTICSEARCH_INDEX_PREFIX: prefix,
-      CASSANDRA_CONTACT_POINTS: endpoints.cassandraContactPoints.join(','),
-      CASSANDRA_LOCAL_DC: endpoints.cassandraLocalDc,
-      CASSANDRA_KEYSPACE: prefix,
       POST_PUBLISH_PARTITIONS: String(partitions),
       POST_HASHTAG_PARTITIONS: String(partitions),
     };
@@ -136,21 +122,10 @@ export class OpsCluster {
   }
 
   /** Runs `npm run <command>` as a child process, in distributed mode, with this cluster's settings. */
-  cli(command: 'reindex' | 'backfill' | 'verify', args: string[]): CliRun {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'scripts', `${command}.ts`), '--state-dir', this.stateDir, ...args],
-      { cwd: ROOT, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<string>((resolve) =>
-      child.on('exit', (code, signal) => resolve(signal ?? `exit ${code}`)),
-    );
-    return { child, exited, output: () => ({ stdout, stderr }) };
+  cli(command: 'reindex' | 'backfill' | 'verify', args: string[]): OpsCliRun {
+    const run = runOpsCli(command, ['--state-dir', this.stateDir, ...args], this.env);
+    this.children.push(run.child);
+    return run;
   }
 
   /** The checkpoint a command's run directory holds now, if any. */
