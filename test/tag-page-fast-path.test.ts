@@ -10,49 +10,15 @@ import { TrendRanker } from '../indexer/trending/trend-ranker';
 import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
 import { MemorySearchIndex } from '../platform/adapters/memory-search';
 import { TransientError } from '../platform/errors';
-import type { KvOp, KvStore } from '../platform/ports/kv-store';
 import { createApiApp, type ApiApp } from '../query/api/create-api-app';
 import { listenApi } from '../query/api/listen-api';
 import { RequestTiming } from '../query/api/request-timing';
 import { tagPageFastPath } from '../query/api/tag-page-fast-path';
 import { PostingIndex } from '../query/engine/posting-index';
+import { GatedKv } from './support/gated-kv-store';
 import { ManualClock } from './support/manual-clock';
 import { pollUntil } from './support/poll';
 import { rawRequest } from './support/raw-request';
-
-/** A map-backed store whose hashtag-name reads can be made to fail. */
-class FlakyKv implements KvStore {
-  readonly tables = new Map<string, Map<string, unknown>>();
-  failWith: Error | undefined;
-
-  put(table: string, key: string, value: unknown): void {
-    if (!this.tables.has(table)) this.tables.set(table, new Map());
-    this.tables.get(table)!.set(key, value);
-  }
-  async get<T>(table: string, key: string): Promise<T | undefined> {
-    return (await this.getMany<T>(table, [key]))[0];
-  }
-  async getMany<T>(table: string, keys: string[]): Promise<(T | undefined)[]> {
-    if (table === KV.hashtagNames && this.failWith) throw this.failWith;
-    return keys.map((k) => this.tables.get(table)?.get(k) as T | undefined);
-  }
-  async batch(ops: KvOp[]): Promise<void> {
-    for (const op of ops) {
-      if (op.type === 'put') this.put(op.table, op.key, op.value);
-      else this.tables.get(op.table)?.delete(op.key);
-    }
-  }
-  async recover(): Promise<boolean> {
-    return false;
-  }
-  async *scan<T>(table: string): AsyncIterable<[string, T]> {
-    for (const [k, v] of this.tables.get(table) ?? []) yield [k, v as T];
-  }
-  async count(table: string): Promise<number> {
-    return this.tables.get(table)?.size ?? 0;
-  }
-  async close(): Promise<void> {}
-}
 
 const SUNSET_PAGE = {
   tag: 'sunset',
@@ -63,7 +29,7 @@ const SUNSET_PAGE = {
 
 describe('the fast path for cached hashtag pages', () => {
   const clock = new ManualClock();
-  const kv = new FlakyKv();
+  const kv = new GatedKv();
   const warnings: Record<string, unknown>[] = [];
   let dir: string;
   let log: EmbeddedEventLog;
