@@ -9,7 +9,6 @@ import { type Clock, systemClock } from '../../platform/clock';
 import { ValidationError } from '../../platform/errors';
 import { silentLogger, type Logger } from '../../platform/logger';
 import { createApiApp } from '../api/create-api-app';
-import { createApiServer } from '../api/listen-api';
 import type { DistributedConfig } from './distributed-config';
 import { listenHttp, type Listening } from './listen-http';
 import { openDistributedStores } from './open-distributed-stores';
@@ -168,7 +167,7 @@ export async function startDistributedService(
         tagCache: options.tagCache,
         metricSources: pipelineMetricSources(pipeline, replica),
       });
-      http = await listenHttp(createApiServer(api), options.port, options.host);
+      http = await listenHttp(api, options.port, options.host);
     }
     logger.info({ roles, url: http?.url, instance }, 'distributed process started');
     let closing: Promise<void> | undefined;

@@ -15,7 +15,6 @@ import { type Clock, systemClock } from '../../platform/clock';
 import { acquireDataDirLock, type DataDirLock } from '../../platform/fs/data-dir-lock';
 import { silentLogger, type Logger } from '../../platform/logger';
 import { createApiApp } from '../api/create-api-app';
-import { createApiServer } from '../api/listen-api';
 import { listenHttp } from './listen-http';
 import { pipelineMetricSources } from './pipeline-metric-sources';
 import { seedDemoEvents } from './seed-demo-events';
@@ -116,7 +115,7 @@ async function startLocked(
     tagCache: options.tagCache,
     metricSources: pipelineMetricSources(pipeline, follower),
   });
-  const http = await listenHttp(createApiServer(api), options.port, options.host);
+  const http = await listenHttp(api, options.port, options.host);
 
   let closing: Promise<void> | undefined;
   return {

@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ApiApp } from '../api/create-api-app';
+import { listenApi } from '../api/listen-api';
 
 export interface Listening {
   url: string;
@@ -7,15 +8,9 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Listens on `host:port` (0 picks a free port) and reports a URL a browser can open. */
-export async function listenHttp(server: Server, port: number, host = '127.0.0.1'): Promise<Listening> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+/** Serves `api` on `host:port` (0 picks a free port) and reports a URL a browser can open. */
+export async function listenHttp(api: ApiApp, port: number, host = '127.0.0.1'): Promise<Listening> {
+  const server = await listenApi(api, port, host);
   const address = server.address() as AddressInfo;
   const shown = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.address;
   const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`;
