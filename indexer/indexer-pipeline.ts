@@ -26,7 +26,7 @@ export interface IndexerPipelineOptions {
   clock?: Clock;
   retryPolicy?: Partial<RetryPolicy>;
   partitions?: TopicPartitions;
-  /** Upload events per index batch; default 1000. */
+  /** Upload events per index batch; default 5000. */
   indexBatchSize?: number;
   counter?: { flushEvents?: number; flushIntervalMs?: number };
   trending?: { flushEvents?: number; flushIntervalMs?: number; windowMs?: number; retentionMs?: number };

@@ -96,17 +96,24 @@ async function expectHashtagPages(expected: ExpectedState, index: PostingIndex):
 }
 
 describe('index consumer against an independent model', () => {
-  it.each([1, 2, 3])('random stream %i: documents, counts, follow graph and postings match', async (seed) => {
-    const events = generateEventStream(seed, 700);
-    await h.publish(events);
-    await h.start();
-    await h.caughtUp();
-    const expected = expectedState(events);
-    await expectMatches(expected, h.follower.index);
-    expect(h.consumer.totals.deadLetters).toBe(expected.deadLetters);
-    const [dead] = await h.log.endOffsets(TOPICS.deadLetters);
-    expect(dead!.offset).toBeGreaterThanOrEqual(expected.deadLetters);
-  });
+  it.each([
+    [1, 5000],
+    [2, 7],
+    [3, 1],
+  ])(
+    'random stream %i, index batches of %s: documents, counts, follow graph and postings match',
+    async (seed, indexBatchSize) => {
+      const events = generateEventStream(seed, 700);
+      await h.publish(events);
+      await h.start({ indexBatchSize });
+      await h.caughtUp();
+      const expected = expectedState(events);
+      await expectMatches(expected, h.follower.index);
+      expect(h.consumer.totals.deadLetters).toBe(expected.deadLetters);
+      const [dead] = await h.log.endOffsets(TOPICS.deadLetters);
+      expect(dead!.offset).toBeGreaterThanOrEqual(expected.deadLetters);
+    },
+  );
 
   it('redelivered events change nothing', async () => {
     const events = generateEventStream(11, 500);

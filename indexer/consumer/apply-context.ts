@@ -61,10 +61,13 @@ export class ApplyContext {
     this.deltas.push({ tag, postId, delta, source: partition, seq, at, ...(display ? { display } : {}) });
   }
 
-  /** The user's record, or a placeholder (known: false) that holds its counters until the upsert arrives. */
-  async user(id: string): Promise<UserRecord> {
+  /**
+   * The user's record (prefetched), or a placeholder (known: false) that holds
+   * its counters until the upsert arrives.
+   */
+  user(id: string): UserRecord {
     return (
-      (await this.state.get<UserRecord>(KV.users, id)) ?? {
+      this.state.peek<UserRecord>(KV.users, id) ?? {
         id,
         username: '',
         fullName: '',
@@ -78,9 +81,9 @@ export class ApplyContext {
     );
   }
 
-  async location(id: string): Promise<LocationRecord> {
+  location(id: string): LocationRecord {
     return (
-      (await this.state.get<LocationRecord>(KV.locations, id)) ?? {
+      this.state.peek<LocationRecord>(KV.locations, id) ?? {
         id,
         name: '',
         lat: null,

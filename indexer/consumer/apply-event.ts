@@ -3,8 +3,12 @@ import type { ApplyContext } from './apply-context';
 import { onFollowAdded, onFollowRemoved, onLocationUpserted, onUserUpserted } from './graph-handlers';
 import { onPostDeleted, onPostPublished, onPostUpdated, type Outcome } from './post-handlers';
 
-/** Applies one validated upload event to the batch's state and effects. */
-export function applyEvent(ctx: ApplyContext, event: UploadEvent): Promise<Outcome> {
+/**
+ * Applies one validated upload event to the batch's state and effects. Its
+ * reads must be loaded first (see `loadReads`); only upserts, whose renames
+ * scan the store, return a promise.
+ */
+export function applyEvent(ctx: ApplyContext, event: UploadEvent): Outcome | Promise<Outcome> {
   switch (event.type) {
     case 'post.published':
       return onPostPublished(ctx, event);

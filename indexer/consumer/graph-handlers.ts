@@ -9,6 +9,11 @@ import { KV, usernameKey } from '../kv-tables';
 import type { ApplyContext } from './apply-context';
 import type { Outcome } from './post-handlers';
 
+/** The follows-table key of an edge. */
+export function followEdge(e: { followerId: string; followeeId: string }): string {
+  return `${e.followerId}:${e.followeeId}`;
+}
+
 /** Live media records under `<ownerId>:` in an index table such as author_media. */
 async function mediaOf(
   ctx: ApplyContext,
@@ -27,7 +32,7 @@ async function mediaOf(
 }
 
 export async function onUserUpserted(ctx: ApplyContext, e: UserUpsertedEvent): Promise<Outcome> {
-  const before = await ctx.user(e.user.id);
+  const before = ctx.user(e.user.id);
   if (before.at >= ctx.position.offset) return 'ignored';
   const after: UserRecord = { ...before, ...e.user, known: true, at: ctx.position.offset };
   const renamed = !before.known || before.username !== after.username;
@@ -59,38 +64,33 @@ export async function onUserUpserted(ctx: ApplyContext, e: UserUpsertedEvent): P
   return 'applied';
 }
 
-export async function onFollowAdded(ctx: ApplyContext, e: FollowAddedEvent): Promise<Outcome> {
-  const edge = `${e.followerId}:${e.followeeId}`;
-  const rec = await ctx.state.get<FollowRecord>(KV.follows, edge);
+export function onFollowAdded(ctx: ApplyContext, e: FollowAddedEvent): Outcome {
+  const edge = followEdge(e);
+  const rec = ctx.state.peek<FollowRecord>(KV.follows, edge);
   if (rec && (rec.on || rec.at >= ctx.position.offset)) return 'ignored';
   ctx.state.put(KV.follows, edge, { on: true, at: ctx.position.offset } satisfies FollowRecord);
-  await changeEdge(ctx, e.followerId, e.followeeId, 1);
+  changeEdge(ctx, e.followerId, e.followeeId, 1);
   return 'applied';
 }
 
-export async function onFollowRemoved(ctx: ApplyContext, e: FollowRemovedEvent): Promise<Outcome> {
-  const edge = `${e.followerId}:${e.followeeId}`;
-  const rec = await ctx.state.get<FollowRecord>(KV.follows, edge);
+export function onFollowRemoved(ctx: ApplyContext, e: FollowRemovedEvent): Outcome {
+  const edge = followEdge(e);
+  const rec = ctx.state.peek<FollowRecord>(KV.follows, edge);
   if (rec && rec.at >= ctx.position.offset) return 'ignored';
   // Kept as "off" so that an older add, replayed, cannot bring the edge back.
   ctx.state.put(KV.follows, edge, { on: false, at: ctx.position.offset } satisfies FollowRecord);
-  if (rec?.on) await changeEdge(ctx, e.followerId, e.followeeId, -1);
+  if (rec?.on) changeEdge(ctx, e.followerId, e.followeeId, -1);
   return 'applied';
 }
 
 /** An edge appeared (+1) or went (−1): both users' counters and the two posting lists. */
-async function changeEdge(
-  ctx: ApplyContext,
-  followerId: string,
-  followeeId: string,
-  change: 1 | -1,
-): Promise<void> {
-  const follower = await ctx.user(followerId);
+function changeEdge(ctx: ApplyContext, followerId: string, followeeId: string, change: 1 | -1): void {
+  const follower = ctx.user(followerId);
   ctx.state.put(KV.users, follower.id, {
     ...follower,
     followingCount: Math.max(0, follower.followingCount + change),
   });
-  const followee = await ctx.user(followeeId);
+  const followee = ctx.user(followeeId);
   ctx.state.put(KV.users, followee.id, {
     ...followee,
     followerCount: Math.max(0, followee.followerCount + change),
@@ -103,7 +103,7 @@ async function changeEdge(
 }
 
 export async function onLocationUpserted(ctx: ApplyContext, e: LocationUpsertedEvent): Promise<Outcome> {
-  const before = await ctx.location(e.location.id);
+  const before = ctx.location(e.location.id);
   if (before.at >= ctx.position.offset) return 'ignored';
   const after: LocationRecord = {
     ...before,

@@ -15,6 +15,7 @@ import { ApplyContext } from './apply-context';
 import { applyEvent } from './apply-event';
 import { BatchState } from './batch-state';
 import { IdAssigner } from './id-assigner';
+import { loadDependentReads, prefetchBatch } from './load-reads';
 
 export interface IndexConsumerOptions {
   log: EventLog;
@@ -40,6 +41,8 @@ export interface IndexBatchStats {
 }
 
 const CONSUMER = 'indexer';
+/** Large enough that a catching-up consumer pays its per-batch costs (two commits, the produces) rarely. */
+const DEFAULT_BATCH_SIZE = 5000;
 
 /**
  * The index consumer: upload events in, documents and follow edges into the
@@ -90,7 +93,7 @@ export class IndexConsumer {
     this.consumer = log.consumer({
       groupId: this.options.groupId ?? CONSUMER,
       topics: [TOPICS.postPublish],
-      maxBatchSize: this.options.maxBatchSize ?? 1000,
+      maxBatchSize: this.options.maxBatchSize ?? DEFAULT_BATCH_SIZE,
       // Dense ids have one allocator: one copy owns every partition, the others stand by.
       exclusive: true,
     });
@@ -146,18 +149,21 @@ export class IndexConsumer {
           deadLetters.push(deadLetterOf(record, `${err.message}: ${why}`, err.issues, this.clock.now()));
         }
       }
-      await prefetch(
+      await prefetchBatch(
         ctx,
         events.map((e) => e.event),
       );
       for (const { event, offset } of events) {
-        if (await state.get(KV.eventIds, event.eventId)) {
+        if (state.peek(KV.eventIds, event.eventId)) {
           stats.duplicates++;
           continue;
         }
         state.put(KV.eventIds, event.eventId, { partition: batch.partition, offset });
         ctx.begin({ partition: batch.partition, offset, at: Date.parse(event.occurredAt) });
-        stats[await applyEvent(ctx, event)]++;
+        const loading = loadDependentReads(ctx, event);
+        if (loading) await loading;
+        const outcome = applyEvent(ctx, event);
+        stats[typeof outcome === 'string' ? outcome : await outcome]++;
       }
       const next = batch.records[batch.records.length - 1]!.offset + 1;
       state.put(KV.checkpoints, checkpointKey(CONSUMER, batch.topic, batch.partition), next);
@@ -167,20 +173,23 @@ export class IndexConsumer {
       if (idOps.length > 0) await kv.batch(idOps);
       this.ids.commit();
       const assignments = this.ids.unpublished();
-      if (ctx.postings.length > 0 || assignments.length > 0) {
-        await log.produce(TOPICS.postings, [
-          { key: 'postings', value: encodePostingChange({ assignments, ops: ctx.postings }) },
-        ]);
-      }
-      if (ctx.deltas.length > 0) {
-        await log.produce(
-          TOPICS.postHashtag,
-          ctx.deltas.map((d) => ({ key: d.tag, value: encodeHashtagDelta(d) })),
-        );
-      }
-      await publishDeadLetters(log, deadLetters);
       const ops = state.ops();
-      await this.index(searchEntriesOf(ops));
+      // Independent of each other; all land before the state and checkpoint do.
+      await Promise.all([
+        ctx.postings.length > 0 || assignments.length > 0
+          ? log.produce(TOPICS.postings, [
+              { key: 'postings', value: encodePostingChange({ assignments, ops: ctx.postings }) },
+            ])
+          : undefined,
+        ctx.deltas.length > 0
+          ? log.produce(
+              TOPICS.postHashtag,
+              ctx.deltas.map((d) => ({ key: d.tag, value: encodeHashtagDelta(d) })),
+            )
+          : undefined,
+        publishDeadLetters(log, deadLetters),
+        this.index(searchEntriesOf(ops)),
+      ]);
       await kv.batch([...this.ids.publishedOps(), ...ops], { writer: CONSUMER });
       this.ids.markPublished();
       await this.consumer?.commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
@@ -214,37 +223,4 @@ export class IndexConsumer {
     this.totals.batches++;
     for (const listener of this.listeners) listener(result);
   }
-}
-
-/** Loads the records most events touch in a few round trips instead of one per event. */
-async function prefetch(ctx: ApplyContext, events: UploadEvent[]): Promise<void> {
-  const { state } = ctx;
-  const media: string[] = [];
-  const tags: string[] = [];
-  const users: string[] = [];
-  const locations: string[] = [];
-  for (const e of events) {
-    if (e.type === 'post.published' || e.type === 'post.updated') {
-      for (const t of ctx.hashtags(e.post.caption)) tags.push(t.key);
-    }
-    if (e.type === 'post.published') {
-      media.push(e.post.id);
-      users.push(e.post.authorId);
-      if (e.post.locationId) locations.push(e.post.locationId);
-    } else if (e.type === 'post.updated') media.push(e.post.id);
-    else if (e.type === 'post.deleted') media.push(e.postId);
-    else if (e.type === 'user.upserted') users.push(e.user.id);
-    else if (e.type === 'location.upserted') locations.push(e.location.id);
-    else users.push(e.followerId, e.followeeId);
-  }
-  await Promise.all([
-    state.prefetch(
-      KV.eventIds,
-      events.map((e) => e.eventId),
-    ),
-    state.prefetch(KV.media, media),
-    state.prefetch(KV.users, users),
-    state.prefetch(KV.locations, locations),
-    state.prefetch(KV.hashtagNames, tags),
-  ]);
 }

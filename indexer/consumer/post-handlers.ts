@@ -7,9 +7,9 @@ import type { ApplyContext } from './apply-context';
 export type Outcome = 'applied' | 'ignored';
 
 /** Records the first-seen spelling of each new hashtag. */
-async function rememberNames(ctx: ApplyContext, tags: { key: string; display: string }[]): Promise<void> {
+function rememberNames(ctx: ApplyContext, tags: { key: string; display: string }[]): void {
   for (const t of tags) {
-    if (!(await ctx.state.get<HashtagNameRecord>(KV.hashtagNames, t.key))) {
+    if (!ctx.state.peek<HashtagNameRecord>(KV.hashtagNames, t.key)) {
       ctx.state.put(KV.hashtagNames, t.key, {
         tag: t.key,
         displayName: t.display,
@@ -18,14 +18,14 @@ async function rememberNames(ctx: ApplyContext, tags: { key: string; display: st
   }
 }
 
-export async function onPostPublished(ctx: ApplyContext, e: PostPublishedEvent): Promise<Outcome> {
+export function onPostPublished(ctx: ApplyContext, e: PostPublishedEvent): Outcome {
   const { post } = e;
   // Already indexed, or deleted first: a delete that arrived before its publish wins.
-  if (await ctx.state.get<MediaRecord>(KV.media, post.id)) return 'ignored';
-  const author = await ctx.user(post.authorId);
-  const location = post.locationId === undefined ? undefined : await ctx.location(post.locationId);
+  if (ctx.state.peek<MediaRecord>(KV.media, post.id)) return 'ignored';
+  const author = ctx.user(post.authorId);
+  const location = post.locationId === undefined ? undefined : ctx.location(post.locationId);
   const tags = ctx.hashtags(post.caption);
-  await rememberNames(ctx, tags);
+  rememberNames(ctx, tags);
 
   const dense = ctx.ids.assign('media', post.id);
   const authorDense = ctx.ids.assign('user', post.authorId);
@@ -65,14 +65,14 @@ export async function onPostPublished(ctx: ApplyContext, e: PostPublishedEvent):
   return 'applied';
 }
 
-export async function onPostUpdated(ctx: ApplyContext, e: PostUpdatedEvent): Promise<Outcome> {
-  const rec = await ctx.state.get<MediaRecord>(KV.media, e.post.id);
+export function onPostUpdated(ctx: ApplyContext, e: PostUpdatedEvent): Outcome {
+  const rec = ctx.state.peek<MediaRecord>(KV.media, e.post.id);
   // An edit of a post we never saw (or already deleted) has nothing to change.
   if (!rec || rec.deleted || rec.at >= ctx.position.offset) return 'ignored';
   const tags = ctx.hashtags(e.post.caption);
   const next = tags.map((t) => t.key);
   if (rec.doc.caption === e.post.caption) return 'ignored';
-  await rememberNames(ctx, tags);
+  rememberNames(ctx, tags);
   const removed = rec.doc.tags.filter((t) => !next.includes(t));
   const added = next.filter((t) => !rec.doc.tags.includes(t));
   for (const tag of removed) {
@@ -90,8 +90,8 @@ export async function onPostUpdated(ctx: ApplyContext, e: PostUpdatedEvent): Pro
   return 'applied';
 }
 
-export async function onPostDeleted(ctx: ApplyContext, e: PostDeletedEvent): Promise<Outcome> {
-  const rec = await ctx.state.get<MediaRecord>(KV.media, e.postId);
+export function onPostDeleted(ctx: ApplyContext, e: PostDeletedEvent): Outcome {
+  const rec = ctx.state.peek<MediaRecord>(KV.media, e.postId);
   if (rec?.deleted) return 'ignored';
   const tombstone: MediaRecord = { id: e.postId, deleted: true, deletedAt: e.occurredAt };
   if (!rec) {
@@ -104,12 +104,12 @@ export async function onPostDeleted(ctx: ApplyContext, e: PostDeletedEvent): Pro
     ctx.remove({ kind: 'tag', tag }, dense);
     ctx.delta(tag, doc.id, -1);
   }
-  const author = await ctx.user(doc.authorId);
+  const author = ctx.user(doc.authorId);
   ctx.remove({ kind: 'author', id: ctx.ids.assign('user', doc.authorId) }, dense);
   ctx.state.put(KV.users, author.id, { ...author, mediaCount: Math.max(0, author.mediaCount - 1) });
   ctx.state.delete(KV.authorMedia, `${doc.authorId}:${doc.id}`);
   if (doc.locationId !== null) {
-    const location = await ctx.location(doc.locationId);
+    const location = ctx.location(doc.locationId);
     ctx.remove({ kind: 'loc', id: ctx.ids.assign('location', doc.locationId) }, dense);
     ctx.state.put(KV.locations, location.id, {
       ...location,

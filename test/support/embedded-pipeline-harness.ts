@@ -46,10 +46,12 @@ export class PipelineHarness {
     );
   }
 
-  async start(options: { snapshot?: boolean } = {}): Promise<void> {
+  /** `indexBatchSize` small makes events read state that earlier batches stored. */
+  async start(options: { snapshot?: boolean; indexBatchSize?: number } = {}): Promise<void> {
     this.pipeline = await IndexerPipeline.start({
       log: this.log,
       kv: this.kv,
+      indexBatchSize: options.indexBatchSize,
       counter: { flushEvents: 100, flushIntervalMs: 20 },
       trending: { flushEvents: 100, flushIntervalMs: 20 },
     });
