@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../platform/clock';
 import { silentLogger, type Logger } from '../platform/logger';
 import type { EventLog } from '../platform/ports/event-log';
 import type { KvStore } from '../platform/ports/kv-store';
+import type { MediaIndex } from '../platform/ports/media-index';
 import type { SearchIndex } from '../platform/ports/search-index';
 import type { RetryPolicy } from '../platform/retry';
 import { checkpointsReached } from './checkpoints-reached';
@@ -21,6 +22,8 @@ export interface IndexerPipelineOptions {
   log: EventLog;
   kv: KvStore;
   search?: SearchIndex;
+  /** Where the index consumer sends media documents (distributed mode). */
+  media?: MediaIndex;
   roles?: readonly PipelineRole[];
   logger?: Logger;
   clock?: Clock;
@@ -53,11 +56,19 @@ export class IndexerPipeline {
     const roles = options.roles ?? ALL_ROLES;
     const logger = options.logger ?? silentLogger;
     const clock = options.clock ?? systemClock;
-    const { log, kv, search, retryPolicy } = options;
+    const { log, kv, search, media, retryPolicy } = options;
     await ensureTopics(log, options.partitions);
     const has = (r: PipelineRole) => roles.includes(r);
     const index = has('index')
-      ? await IndexConsumer.create({ log, kv, search, logger, clock, maxBatchSize: options.indexBatchSize })
+      ? await IndexConsumer.create({
+          log,
+          kv,
+          search,
+          media,
+          logger,
+          clock,
+          maxBatchSize: options.indexBatchSize,
+        })
       : undefined;
     const curatedTop = has('curated-top') ? new CuratedTopConsumer({ log, kv, logger, clock }) : undefined;
     const counter = has('counter')

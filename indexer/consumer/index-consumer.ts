@@ -2,13 +2,15 @@ import { ValidationError } from '../../platform/errors';
 import { type Clock, systemClock } from '../../platform/clock';
 import { silentLogger, type Logger } from '../../platform/logger';
 import type { EventLog, LogConsumer, RecordBatch } from '../../platform/ports/event-log';
-import type { KvStore } from '../../platform/ports/kv-store';
+import type { KvOp, KvStore } from '../../platform/ports/kv-store';
+import type { MediaIndex } from '../../platform/ports/media-index';
 import type { SearchEntry, SearchIndex } from '../../platform/ports/search-index';
 import { decodeEvent, type UploadEvent } from '../../schemas/events';
 import { deadLetterOf, publishDeadLetters, type DeadLetter } from '../dead-letters/dead-letter';
 import { encodeHashtagDelta } from '../hashtag-delta';
 import { checkpointKey, KV } from '../kv-tables';
 import { encodePostingChange } from '../postings/posting-change';
+import { mediaChangesOf } from '../search/media-changes-of';
 import { searchEntriesOf } from '../search/search-entries-of';
 import { TOPICS } from '../topics';
 import { ApplyContext } from './apply-context';
@@ -26,6 +28,8 @@ export interface IndexConsumerOptions {
   maxBatchSize?: number;
   /** Where user and location typeahead entries go. */
   search?: SearchIndex;
+  /** Where media documents go (distributed mode: Elasticsearch). */
+  media?: MediaIndex;
 }
 
 export interface IndexBatchStats {
@@ -126,6 +130,18 @@ export class IndexConsumer {
     }
   }
 
+  /** Idempotent like `index`: a re-run batch upserts and removes the same documents again. */
+  private async indexMedia(ops: KvOp[]): Promise<void> {
+    const { media } = this.options;
+    if (media === undefined) return;
+    const { upserts, removals } = mediaChangesOf(ops);
+    if (upserts.length > 0) {
+      const { failed } = await media.upsertMedia(upserts);
+      for (const f of failed) this.logger.warn({ id: f.id, reason: f.reason }, 'media document not indexed');
+    }
+    if (removals.length > 0) await media.removeMedia(removals);
+  }
+
   private async processBatch(batch: RecordBatch): Promise<void> {
     if (batch.records.length === 0) return;
     const started = this.clock.now();
@@ -189,6 +205,7 @@ export class IndexConsumer {
           : undefined,
         publishDeadLetters(log, deadLetters),
         this.index(searchEntriesOf(ops)),
+        this.indexMedia(ops),
       ]);
       await kv.batch([...this.ids.publishedOps(), ...ops], { writer: CONSUMER });
       this.ids.markPublished();

@@ -74,7 +74,7 @@ export async function startDistributedService(
   }
   const has = (r: ProcessRole) => roles.includes(r);
   const stores = await openDistributedStores(options.engines, { logger, clientId: roles.join('+') });
-  const { log, kv, search } = stores;
+  const { log, kv, search, media } = stores;
   const instance = options.instanceId ?? `${os.hostname()}-${process.pid}`;
   const started: { stop(): Promise<void> }[] = [];
   let http: Listening | undefined;
@@ -129,6 +129,7 @@ export async function startDistributedService(
             log,
             kv,
             search,
+            media,
             roles: pipelineRoles,
             partitions,
             logger,

@@ -4,6 +4,7 @@ import { KafkaEventLog } from '../../platform/adapters/kafka-log';
 import { silentLogger, type Logger } from '../../platform/logger';
 import type { EventLog } from '../../platform/ports/event-log';
 import type { KvStore } from '../../platform/ports/kv-store';
+import type { MediaIndex } from '../../platform/ports/media-index';
 import type { SearchIndex } from '../../platform/ports/search-index';
 import type { SnapshotBlobStore } from '../../platform/ports/snapshot-blob-store';
 import type { DistributedConfig } from './distributed-config';
@@ -12,6 +13,8 @@ export interface DistributedStores {
   log: EventLog;
   kv: KvStore;
   search: SearchIndex;
+  /** The media documents in Elasticsearch; closed with `search`. */
+  media: MediaIndex;
   snapshots: SnapshotBlobStore;
   /** Closes everything opened, newest first; safe to call twice. */
   close(): Promise<void>;
@@ -63,7 +66,7 @@ export async function openDistributedStores(
       logger,
     });
     opened.push(log);
-    return { log, kv, search, snapshots, close };
+    return { log, kv, search, media: search.media, snapshots, close };
   } catch (err) {
     await close();
     throw err;

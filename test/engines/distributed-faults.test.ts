@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { checkpointsReached } from '../../indexer/checkpoints-reached';
+import type { MediaRecord } from '../../indexer/documents/records';
+import { KV } from '../../indexer/kv-tables';
 import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
 import { ensureTopics, TOPICS } from '../../indexer/topics';
 import { CassandraKvStore } from '../../platform/adapters/cassandra-kv';
@@ -182,6 +184,13 @@ describe('the distributed write path under engine outages and kill -9', () => {
       for (const [tag, h] of expected.hashtags) {
         const entry = await search.get('hashtags', tag);
         expect({ tag, totalPosts: entry?.totalPosts ?? 0 }).toEqual({ tag, totalPosts: h.count });
+      }
+      // The media documents in Elasticsearch: the stored document for a live post, nothing for a deleted one.
+      await search.media.refreshMedia();
+      for (const [id, m] of expected.media) {
+        const stored = await kv.get<MediaRecord>(KV.media, id);
+        const want = m.deleted || !stored || stored.deleted ? undefined : stored.doc;
+        expect({ id, doc: await search.media.getMedia(id) }).toEqual({ id, doc: want });
       }
     } finally {
       await follower.stop();

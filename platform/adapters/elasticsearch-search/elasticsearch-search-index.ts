@@ -23,7 +23,8 @@ import {
 import { BulkWriter, type BulkOperation, type BulkWriterOptions, type BulkWriterStats } from './bulk-writer';
 import { createElasticsearchClient } from './elasticsearch-client';
 import { IndexAdmin } from './index-admin';
-import { IndexNames, SUGGEST_KINDS } from './index-names';
+import { ElasticsearchMediaIndex } from './elasticsearch-media-index';
+import { IndexNames, INDEX_KINDS, SUGGEST_KINDS } from './index-names';
 import { mapElasticsearchError } from './map-elasticsearch-error';
 import { documentIdOf, entryOfSource, MAX_DOCUMENT_ID_BYTES, searchSourceOf } from './search-document';
 import { suggestRequest } from './suggest-request';
@@ -55,15 +56,18 @@ interface Open {
  */
 export class ElasticsearchSearchIndex implements SearchIndex {
   private state: Open | undefined;
+  /** The media documents, through this index's client and bulk layer. */
+  readonly media: ElasticsearchMediaIndex;
 
   private constructor(
     state: Open,
     private readonly names: IndexNames,
   ) {
     this.state = state;
+    this.media = new ElasticsearchMediaIndex(() => this.open(), names);
   }
 
-  /** Connects and creates the three typeahead indices and aliases when missing. */
+  /** Connects and creates the typeahead and media indices and aliases when missing. */
   static async connect(options: ElasticsearchSearchIndexOptions): Promise<ElasticsearchSearchIndex> {
     const { node, indexPrefix, requestTimeoutMs, bulk } = options ?? ({} as ElasticsearchSearchIndexOptions);
     const logger = options?.logger ?? silentLogger;
@@ -75,7 +79,7 @@ export class ElasticsearchSearchIndex implements SearchIndex {
     const client = createElasticsearchClient({ node, requestTimeoutMs });
     try {
       const writer = new BulkWriter(client, { ...bulk, onDrop, logger, requestTimeoutMs });
-      await new IndexAdmin(client, { indexPrefix }).ensureIndices(SUGGEST_KINDS);
+      await new IndexAdmin(client, { indexPrefix }).ensureIndices(INDEX_KINDS);
       return new ElasticsearchSearchIndex({ client, writer }, names);
     } catch (err) {
       await client.close();
