@@ -65,6 +65,9 @@ export function main(argv: string[]): Promise<number> {
             ? `${kind}: ${r.documents?.toLocaleString('en')} documents would be written`
             : `${kind}: alias → ${r.version}; previous ${r.previous.join(', ') || 'none'} ${flags.keepOld ? 'kept' : 'deleted'}`,
         );
+        if (result.abandoned.length > 0) {
+          details.push(`deleted what the abandoned run had loaded: ${result.abandoned.join(', ')}`);
+        }
         return { details };
       },
     ),

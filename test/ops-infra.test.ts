@@ -88,9 +88,24 @@ describe('checkpoints and rejects', () => {
       n: 7,
     });
     expect((await CheckpointStore.open(dir, 'reindex', { kind: 'hashtags' })).state).toBeUndefined();
-    expect(
-      (await CheckpointStore.open(dir, 'reindex', { kind: 'users' }, { restart: true })).state,
-    ).toBeUndefined();
+    const restarted = await CheckpointStore.open(dir, 'reindex', { kind: 'users' }, { restart: true });
+    expect(restarted.state).toBeUndefined();
+    // What the abandoned run had saved stays readable, so its leftovers can be cleaned up.
+    expect(restarted.abandoned).toEqual({ n: 7 });
+    expect((await CheckpointStore.open(dir, 'reindex', { kind: 'users' })).abandoned).toBeUndefined();
+  });
+
+  it('--restart over an unreadable checkpoint starts fresh, with nothing abandoned', async () => {
+    const store = await CheckpointStore.open<{ n: number }>(dir, 'verify', {});
+    await writeFile(store.file, '{ torn');
+    await expect(CheckpointStore.open(dir, 'verify', {})).rejects.toMatchObject({
+      code: 'CHECKPOINT_UNREADABLE',
+    });
+    const restarted = await CheckpointStore.open(dir, 'verify', {}, { restart: true });
+    expect({ state: restarted.state, abandoned: restarted.abandoned }).toEqual({
+      state: undefined,
+      abandoned: undefined,
+    });
   });
 
   it('cuts the rejects file back to the checkpointed size on resume', async () => {

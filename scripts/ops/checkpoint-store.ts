@@ -24,9 +24,11 @@ export class CheckpointStore<T> {
     private readonly command: string,
     private readonly identity: Record<string, unknown>,
     private stored: T | undefined,
+    /** What a run that `restart` abandoned had saved, so its leftovers can be cleaned up. */
+    readonly abandoned: T | undefined,
   ) {}
 
-  /** `restart` deletes the run directory first. */
+  /** `restart` deletes the run directory first (after reading its checkpoint as `abandoned`). */
   static async open<T>(
     stateDir: string,
     command: string,
@@ -38,22 +40,14 @@ export class CheckpointStore<T> {
       .digest('hex')
       .slice(0, 12);
     const dir = path.resolve(stateDir, `${command}-${hash}`);
-    if (options.restart) await fs.rm(dir, { recursive: true, force: true });
-    await fs.mkdir(dir, { recursive: true });
-    let stored: T | undefined;
-    try {
-      const parsed = JSON.parse(await fs.readFile(path.join(dir, 'checkpoint.json'), 'utf8')) as Stored<T>;
-      stored = parsed.state;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new StorageError(
-          'CHECKPOINT_UNREADABLE',
-          `checkpoint in ${dir} is unreadable (${(err as Error).message}); run with --restart`,
-          { cause: err },
-        );
-      }
+    let abandoned: T | undefined;
+    if (options.restart) {
+      // An unreadable checkpoint is what --restart is for: nothing of it to clean up then.
+      abandoned = await readState<T>(dir).catch(() => undefined);
+      await fs.rm(dir, { recursive: true, force: true });
     }
-    return new CheckpointStore<T>(dir, command, identity, stored);
+    await fs.mkdir(dir, { recursive: true });
+    return new CheckpointStore<T>(dir, command, identity, await readState<T>(dir), abandoned);
   }
 
   get file(): string {
@@ -85,5 +79,19 @@ export class CheckpointStore<T> {
   /** A path inside the run directory, for rejects and scratch state. */
   path(name: string): string {
     return path.join(this.dir, name);
+  }
+}
+
+async function readState<T>(dir: string): Promise<T | undefined> {
+  try {
+    const parsed = JSON.parse(await fs.readFile(path.join(dir, 'checkpoint.json'), 'utf8')) as Stored<T>;
+    return parsed.state;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StorageError(
+      'CHECKPOINT_UNREADABLE',
+      `checkpoint in ${dir} is unreadable (${(err as Error).message}); run with --restart`,
+      { cause: err },
+    );
   }
 }

@@ -231,6 +231,51 @@ describe('reindex in distributed mode', () => {
     await expectIndicesMatchModel(ALL);
   });
 
+  it('--restart after kill -9 deletes the version the abandoned run was loading', async () => {
+    const kinds = ['users', 'locations'] as const;
+    const before = Object.fromEntries(
+      await Promise.all(kinds.map(async (k) => [k, (await cluster.versions(k)).all] as const)),
+    );
+    const args = [
+      '--kind',
+      kinds.join(','),
+      '--batch-size',
+      '5',
+      '--rate',
+      '60',
+      '--progress',
+      'lines',
+      '--keep-old',
+    ];
+    const run = cluster.cli('reindex', args);
+    await pollUntil(
+      async () => ((await cluster.checkpoint<ReindexCheckpoint>('reindex'))?.counts.written ?? 0) > 20,
+      'the first run loading',
+      120_000,
+    );
+    run.child.kill('SIGKILL');
+    expect(await run.exited).toBe('SIGKILL');
+    const abandoned = (await cluster.checkpoint<ReindexCheckpoint>('reindex'))!;
+    for (const kind of kinds) {
+      expect((await cluster.versions(kind)).all).toEqual(
+        [...before[kind]!, abandoned.kinds[kind]!.version].sort(),
+      );
+    }
+
+    const fresh = cluster.cli('reindex', [...args, '--restart']);
+    expect({ outcome: await fresh.exited, ...fresh.output() }).toMatchObject({ outcome: 'exit 0' });
+    expect(fresh.output().stdout).toMatch(/deleted what the abandoned run had loaded/);
+    for (const kind of kinds) {
+      // Exactly one version more than before, and the alias on it: the abandoned one is gone
+      // (its name may be reused, since a new version takes the next free number).
+      const { all, aliased } = await cluster.versions(kind);
+      const added = all.filter((v) => !before[kind]!.includes(v));
+      expect({ kind, added, aliased }).toEqual({ kind, added: aliased, aliased: [expect.any(String)] });
+    }
+    await cluster.caughtUp();
+    await expectIndicesMatchModel([...kinds]);
+  });
+
   it('backs off while Elasticsearch answers 429 and finishes once it takes writes again', async () => {
     const stores = await cluster.stores();
     const versions = stores.versions as ElasticsearchVersions;

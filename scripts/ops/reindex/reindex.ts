@@ -49,6 +49,8 @@ export interface ReindexCheckpoint extends CheckpointBase {
 
 export interface ReindexResult {
   kinds: Partial<Record<IndexKind, { version?: string; previous: string[]; documents?: number }>>;
+  /** Versions an abandoned run (`--restart`) had been loading, now deleted. */
+  abandoned: string[];
   dryRun: boolean;
   catchUpWindows: number;
 }
@@ -76,7 +78,7 @@ export async function reindex(o: ReindexOptions, ctx: OpsContext<ReindexCheckpoi
       { field: '--kind', reason: `must be among ${o.versions.kinds.join(', ')}` },
     ]);
   }
-  const result: ReindexResult = { kinds: {}, dryRun: ctx.dryRun, catchUpWindows: 0 };
+  const result: ReindexResult = { kinds: {}, abandoned: [], dryRun: ctx.dryRun, catchUpWindows: 0 };
   if (ctx.dryRun) {
     for (const kind of o.kinds)
       result.kinds[kind] = { previous: [], documents: await checkKind(o, ctx, kind) };
@@ -84,6 +86,7 @@ export async function reindex(o: ReindexOptions, ctx: OpsContext<ReindexCheckpoi
   }
   let cp = ctx.checkpoint.state;
   if (cp === undefined) {
+    result.abandoned = await dropAbandoned(o, ctx);
     const { positions } = await coveredPositions(o.log, o.kv, { ...covered(o, ctx) });
     ctx.throwIfAborted();
     cp = { phase: 'load', from: positions, kinds: {}, ...ctx.base() };
@@ -166,6 +169,25 @@ export async function reindex(o: ReindexOptions, ctx: OpsContext<ReindexCheckpoi
   }
   await ctx.checkpoint.clear();
   return result;
+}
+
+/**
+ * `--restart` abandons the run that was in progress: drop the versions it
+ * created and never swapped in, which nothing else would ever delete.
+ */
+async function dropAbandoned(o: ReindexOptions, ctx: OpsContext<ReindexCheckpoint>): Promise<string[]> {
+  const abandoned = ctx.checkpoint.abandoned;
+  const dropped: string[] = [];
+  if (abandoned === undefined || !o.versions.persistent) return dropped;
+  for (const [kind, st] of Object.entries(abandoned.kinds) as [IndexKind, KindState][]) {
+    if (st.version === undefined || st.swapped) continue;
+    if ((await o.versions.current(kind)) === st.version) continue;
+    if (!(await o.versions.exists(kind, st.version))) continue;
+    await o.versions.drop(kind, [st.version]);
+    dropped.push(st.version);
+    ctx.logger.warn({ kind, version: st.version }, 'dropped the version an abandoned run had been loading');
+  }
+  return dropped;
 }
 
 function covered(o: ReindexOptions, ctx: OpsContext<ReindexCheckpoint>) {
