@@ -15,7 +15,7 @@ module.exports = {
   // One suite at a time: the engines share two cores with the tests.
   maxWorkers: 1,
   testTimeout: 180000,
-  // distributed-faults restarts Cassandra under a live driver client; about one run in three a
-  // socket to it stays open after shutdown(). Every test has finished by then: do not hang CI on it.
+  // After distributed-faults (which restarts Cassandra), about one run in three a socket to Cassandra
+  // stays open; which driver client owns it is not found. Every test has finished by then.
   forceExit: true,
 };
