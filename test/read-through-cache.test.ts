@@ -4,15 +4,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { KV } from '../indexer/kv-tables';
-import { TrendRanker } from '../indexer/trending/trend-ranker';
 import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
-import { MemorySearchIndex } from '../platform/adapters/memory-search';
 import { TransientError } from '../platform/errors';
-import { createApiApp, type ApiApp } from '../query/api/create-api-app';
+import type { ApiApp } from '../query/api/create-api-app';
 import { ReadThroughCache } from '../query/api/read-through-cache';
-import { PostingIndex } from '../query/engine/posting-index';
 import { GatedKv } from './support/gated-kv-store';
 import { ManualClock } from './support/manual-clock';
+import { createSunsetPageApp } from './support/sunset-page-app';
 import { pollUntil } from './support/poll';
 
 /** A promise with its resolve and reject in hand. */
@@ -191,32 +189,12 @@ describe('the hashtag-page cache behind GET /v1/tags/:name', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tag-cache-'));
     log = await EmbeddedEventLog.open({ dir, fsync: 'never' });
-    const index = new PostingIndex();
-    const dense = index.ids.media.getOrAssign('1001');
-    index.apply([
-      { op: 'add', term: { kind: 'tag', tag: 'sunset' }, member: dense },
-      { op: 'add', term: { kind: 'public' }, member: dense },
-      { op: 'add', term: { kind: 'live' }, member: dense },
-    ]);
-    kv.put(KV.hashtagNames, 'sunset', { tag: 'sunset', displayName: 'Sunset' });
-    kv.put(KV.hashtagCounts, 'sunset', { tag: 'sunset', count: 3, updatedAt: '2024-01-01T00:00:00Z' });
-    kv.put(KV.hashtagNames, 'flaky', { tag: 'flaky', displayName: 'flaky' });
-    kv.put(KV.media, '1001', {
-      id: '1001',
-      deleted: false,
-      dense,
-      at: 0,
-      doc: { id: '1001', imageUrl: page.topPosts[0]!.imageUrl },
-    });
-    api = createApiApp({
-      log,
+    api = createSunsetPageApp({
       kv,
-      search: MemorySearchIndex.create(),
-      index: () => index,
-      trending: new TrendRanker({ kv, clock, windowMs: 300_000, retentionMs: 3_600_000 }),
-      ready: async () => true,
+      log,
       clock,
-      tagCache: { ttlMs: 60_000 },
+      imageUrl: page.topPosts[0]!.imageUrl,
+      names: [['flaky', 'flaky']],
     });
     server = api.app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));

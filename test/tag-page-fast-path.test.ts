@@ -5,18 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import pino from 'pino';
-import { KV } from '../indexer/kv-tables';
-import { TrendRanker } from '../indexer/trending/trend-ranker';
 import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
-import { MemorySearchIndex } from '../platform/adapters/memory-search';
 import { TransientError } from '../platform/errors';
-import { createApiApp, type ApiApp } from '../query/api/create-api-app';
+import type { ApiApp } from '../query/api/create-api-app';
 import { listenApi } from '../query/api/listen-api';
 import { RequestTiming } from '../query/api/request-timing';
 import { tagPageFastPath } from '../query/api/tag-page-fast-path';
-import { PostingIndex } from '../query/engine/posting-index';
 import { GatedKv } from './support/gated-kv-store';
 import { ManualClock } from './support/manual-clock';
+import { createSunsetPageApp } from './support/sunset-page-app';
 import { pollUntil } from './support/poll';
 import { rawRequest } from './support/raw-request';
 
@@ -44,36 +41,18 @@ describe('the fast path for cached hashtag pages', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tag-fast-path-'));
     log = await EmbeddedEventLog.open({ dir, fsync: 'never' });
-    const index = new PostingIndex();
-    const dense = index.ids.media.getOrAssign('1001');
-    index.apply([
-      { op: 'add', term: { kind: 'tag', tag: 'sunset' }, member: dense },
-      { op: 'add', term: { kind: 'public' }, member: dense },
-      { op: 'add', term: { kind: 'live' }, member: dense },
-    ]);
-    kv.put(KV.hashtagNames, 'sunset', { tag: 'sunset', displayName: 'Sunset' });
-    kv.put(KV.hashtagCounts, 'sunset', { tag: 'sunset', count: 3, updatedAt: '2024-01-01T00:00:00Z' });
-    kv.put(KV.hashtagNames, 'café', { tag: 'café', displayName: 'Café' });
-    kv.put(KV.hashtagNames, 'plage', { tag: 'plage', displayName: 'Plage' });
-    kv.put(KV.media, '1001', {
-      id: '1001',
-      deleted: false,
-      dense,
-      at: 0,
-      doc: { id: '1001', imageUrl: SUNSET_PAGE.topPosts[0]!.imageUrl },
-    });
-    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
-    api = createApiApp({
-      log,
+    api = createSunsetPageApp({
       kv,
-      search: MemorySearchIndex.create(),
-      index: () => index,
-      trending: new TrendRanker({ kv, clock, windowMs: 300_000, retentionMs: 3_600_000 }),
-      ready: async () => true,
+      log,
       clock,
-      tagCache: { ttlMs: 60_000 },
+      imageUrl: SUNSET_PAGE.topPosts[0]!.imageUrl,
+      names: [
+        ['café', 'Café'],
+        ['plage', 'Plage'],
+      ],
       web: false,
     });
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
     express = await listening(http.createServer(api.app));
     handedOn = [];
     // Every answer slower than 0 ms is slow, so each one's log line can be checked.
