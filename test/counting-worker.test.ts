@@ -13,6 +13,7 @@ import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../platform/adapters/lmdb-kv';
 import type { EventLog, LogConsumer } from '../platform/ports/event-log';
 import type { KvStore } from '../platform/ports/kv-store';
+import { seededRandom } from '../platform/seeded-random';
 import { ControlledKv } from './support/controlled-kv-store';
 import { ManualClock } from './support/manual-clock';
 
@@ -30,16 +31,6 @@ async function until(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Stream {
@@ -197,7 +188,7 @@ describe('CountingWorker', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer(), fc.integer({ min: 1, max: 60 }), async (seed, flushEvents) => {
         await rm(dir, { recursive: true, force: true });
-        const stream = generateStream(mulberry32(seed), 150);
+        const stream = generateStream(seededRandom(seed), 150);
         const { log, store } = await open();
         try {
           await produce(log, stream.produced);
@@ -315,7 +306,7 @@ describe('CountingWorker', () => {
     const kv = new ControlledKv(store);
     kv.hold = true;
     const clock = new ManualClock();
-    const stream = generateStream(mulberry32(7), 150, 0);
+    const stream = generateStream(seededRandom(7), 150, 0);
     const worker = new CountingWorker({ log: observed.log, kv, clock, flushEvents, flushIntervalMs: 1000 });
     let samples = 0;
     let mostAhead = 0;
@@ -367,7 +358,7 @@ describe('CountingWorker', () => {
         ),
         async (seed, crashes) => {
           await rm(dir, { recursive: true, force: true });
-          const stream = generateStream(mulberry32(seed), 120);
+          const stream = generateStream(seededRandom(seed), 120);
           const chunk = Math.ceil(stream.produced.length / crashes.length);
           for (let round = 0; round < crashes.length; round++) {
             const { log, store } = await open();
@@ -406,7 +397,7 @@ describe('CountingWorker', () => {
   });
 
   it('survives kill -9 of a worker process mid-stream', async () => {
-    const stream = generateStream(mulberry32(99), 900);
+    const stream = generateStream(seededRandom(99), 900);
     const total = stream.produced.length;
     {
       const { log, store } = await open();

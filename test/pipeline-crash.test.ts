@@ -8,7 +8,7 @@ import { TREND_TOTALS, TREND_WINDOWS } from '../indexer/trending/trend-tables';
 import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../platform/adapters/lmdb-kv';
 import { readSnapshot } from '../query/engine/snapshot-file';
-import { seededRandom } from '../scripts/bench/support/seeded-random';
+import { seededRandom } from '../platform/seeded-random';
 import { PipelineHarness } from './support/embedded-pipeline-harness';
 import { generateEventStream } from './support/event-stream';
 import { dumpTable, expectModelState, recentEvents } from './support/expect-model-state';

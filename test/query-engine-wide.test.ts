@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { PostingIndex, QueryEngine, type PostingOp, type QueryNode } from '../query/engine';
+import { seededRandom } from '../platform/seeded-random';
 
 /**
  * The engine over media ids spread across several roaring containers, with
@@ -20,16 +21,6 @@ interface Wide {
 const TAGS = ['dense', 'mid', 'sparse', 'rare'];
 const KEY = 65536;
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const wideArb: fc.Arbitrary<Wide> = fc
   .record({
     seed: fc.integer(),
@@ -40,7 +31,7 @@ const wideArb: fc.Arbitrary<Wide> = fc
     compaction: fc.constantFrom('none' as const, 'before-deletes' as const, 'after-deletes' as const),
   })
   .map(({ seed, users, keys, perKey, followRate, compaction }) => {
-    const r = mulberry(seed);
+    const r = seededRandom(seed);
     const media: number[] = [];
     for (let k = 0; k < keys; k++) {
       const start = k * KEY + Math.floor(r() * 2000);

@@ -1,3 +1,5 @@
+import { seededRandom } from '../../platform/seeded-random';
+
 /**
  * A tiny seedable PRNG (mulberry32) for the demo data and images: the demo
  * must come out identical for a seed on every machine, which Math.random cannot do.
@@ -18,14 +20,7 @@ export interface DemoRandom {
 }
 
 export function createRandom(seed: number): DemoRandom {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number): number => Math.floor(next() * n);
   return {
     next,

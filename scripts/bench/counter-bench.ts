@@ -15,7 +15,8 @@ import { KV } from '../../indexer/kv-tables';
 import { TOPICS, defaultPartitions } from '../../indexer/topics';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
-import { parseFlags, seededRandom, zipfSampler } from './support/seeded-random';
+import { seededRandom } from '../../platform/seeded-random';
+import { parseFlags, zipfSampler } from './support/seeded-random';
 import { printTable } from './support/print-table';
 
 const TOPIC = TOPICS.postHashtag;

@@ -9,7 +9,8 @@ import { PostingIndex, QueryEngine, type TermRef } from '../../query/engine';
 import { isUniverse } from '../../query/engine/posting-index';
 import { FrozenPostingsBuilder, type SlotKey } from '../../query/engine/frozen-postings';
 import { csrList, generateCorpus, type Csr, type EngineCorpus } from './support/engine-corpus';
-import { parseFlags, percentile, seededRandom } from './support/seeded-random';
+import { seededRandom } from '../../platform/seeded-random';
+import { parseFlags, percentile } from './support/seeded-random';
 import { SetBaseline } from './support/set-baseline';
 import { printTable } from './support/print-table';
 

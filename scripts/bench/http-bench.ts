@@ -29,7 +29,8 @@ import { makeCorpus } from './search-bench';
 import { generateCorpus } from './support/engine-corpus';
 import { printTable } from './support/print-table';
 import { runAutocannon, type LoadResult } from './support/run-autocannon';
-import { parseFlags, seededRandom } from './support/seeded-random';
+import { seededRandom } from '../../platform/seeded-random';
+import { parseFlags } from './support/seeded-random';
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {

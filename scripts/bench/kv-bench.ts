@@ -14,7 +14,8 @@ import { Packr } from 'msgpackr';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
 import { SqliteKvStore } from '../../platform/adapters/sqlite-kv';
 import type { KvOp, KvStore } from '../../platform/ports/kv-store';
-import { parseFlags, percentile, seededRandom } from './support/seeded-random';
+import { seededRandom } from '../../platform/seeded-random';
+import { parseFlags, percentile } from './support/seeded-random';
 import { printTable } from './support/print-table';
 
 const TABLE = 'hashtag_pages';

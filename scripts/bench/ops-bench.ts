@@ -33,7 +33,8 @@ import { scanDocuments } from '../ops/reindex/kv-documents';
 import { reindex, type ReindexCheckpoint } from '../ops/reindex/reindex';
 import { TopicTail, endOffsets } from '../ops/topic-tail';
 import { printTable } from './support/print-table';
-import { parseFlags, seededRandom, zipfSampler } from './support/seeded-random';
+import { seededRandom } from '../../platform/seeded-random';
+import { parseFlags, zipfSampler } from './support/seeded-random';
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {

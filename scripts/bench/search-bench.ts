@@ -11,7 +11,8 @@ import { MemorySearchIndex } from '../../platform/adapters/memory-search';
 import type { SearchEntry } from '../../platform/ports/search-index';
 import { foldedPrefixKeys } from '../../platform/text/fold-text';
 import { printTable } from './support/print-table';
-import { parseFlags, percentile, seededRandom } from './support/seeded-random';
+import { seededRandom } from '../../platform/seeded-random';
+import { parseFlags, percentile } from './support/seeded-random';
 
 const LIMIT = 10;
 

@@ -1,4 +1,4 @@
-import { seededRandom } from '../../scripts/bench/support/seeded-random';
+import { seededRandom } from '../../platform/seeded-random';
 
 /** A tag the generator writes into captions, and the key the indexer must derive from it. */
 export const STREAM_TAGS: { spelling: string; key: string }[] = [

@@ -1,4 +1,5 @@
-import { seededRandom, zipfSampler } from './seeded-random';
+import { seededRandom } from '../../../platform/seeded-random';
+import { zipfSampler } from './seeded-random';
 
 /**
  * A synthetic social network in compressed sparse row form: list i of a kind

@@ -1,7 +1,8 @@
 import type { EventLog, ProducedRecord } from '../../../platform/ports/event-log';
 import { TOPICS } from '../../../indexer/topics';
 import { decodeEvent } from '../../../schemas/events';
-import { seededRandom, zipfSampler } from './seeded-random';
+import { seededRandom } from '../../../platform/seeded-random';
+import { zipfSampler } from './seeded-random';
 
 /** The ingest benchmark's synthetic upload events, and its read-and-validate baseline (both modes). */
 const WORDS = ['golden', 'hour', 'with', 'friends', 'today', 'best', 'view', 'coffee', 'walk', 'again'];

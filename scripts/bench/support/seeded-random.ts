@@ -1,15 +1,3 @@
-/** Small, fast, seedable PRNG (mulberry32) so corpora are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Samples ranks 0..n-1 with P(rank) ∝ 1/(rank+1)^s, by binary search on the CDF. */
 export function zipfSampler(n: number, s: number, random: () => number): () => number {
   const cdf = new Float64Array(n);
