@@ -28,7 +28,7 @@ export interface VerifyOptions {
   repair: boolean;
   /** Documents compared per kind: a number, or 'all' (also used whenever the counts differ). */
   sample: number | 'all';
-  /** Default: the typeahead kinds (media documents are written by reindex only, so they age). */
+  /** Default: the typeahead kinds; media, by far the largest, only on request. */
   kinds?: readonly IndexKind[];
   onDifference?: (d: Difference) => void;
 }
