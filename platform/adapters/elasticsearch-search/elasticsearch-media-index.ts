@@ -1,7 +1,9 @@
-import { errors, type Client } from '@elastic/elasticsearch';
-import { StorageError, ValidationError } from '../../errors';
+import type { Client } from '@elastic/elasticsearch';
+import { ValidationError } from '../../errors';
 import type { MediaDocument, MediaIndex } from '../../ports/media-index';
+import { requireIds, requireString } from '../../ports/search-index-args';
 import type { BulkOperation, BulkWriter } from './bulk-writer';
+import { deleteDocuments, isMissingDocument } from './delete-documents';
 import type { IndexNames } from './index-names';
 import { mapElasticsearchError } from './map-elasticsearch-error';
 import { documentIdOf, MAX_DOCUMENT_ID_BYTES } from './search-document';
@@ -50,19 +52,8 @@ export class ElasticsearchMediaIndex implements MediaIndex {
 
   async removeMedia(ids: string[]): Promise<void> {
     const { writer } = this.open();
-    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
-      throw new ValidationError('ids must be an array of strings', [{ field: 'ids', reason: 'not strings' }]);
-    }
-    const ops: BulkOperation[] = ids
-      .filter((id) => id !== '')
-      .map((id) => ({ action: 'delete', index: this.names.alias('media'), id: documentIdOf(id) }));
-    if (ops.length === 0) return;
-    const { dropped } = await writer.write(ops, { flush: true });
-    if (dropped.length > 0) {
-      throw new StorageError('ES_DELETE_FAILED', `elasticsearch refused to delete: ${dropped[0]!.reason}`, {
-        details: { kind: 'media', refused: dropped.map((d) => d.operation.id) },
-      });
-    }
+    requireIds(ids);
+    await deleteDocuments(writer, this.names.alias('media'), 'media', ids);
   }
 
   async refreshMedia(): Promise<void> {
@@ -77,6 +68,7 @@ export class ElasticsearchMediaIndex implements MediaIndex {
 
   async getMedia(id: string): Promise<(MediaDocument & Record<string, unknown>) | undefined> {
     const { client } = this.open();
+    requireString(id, 'id');
     const docId = documentIdOf(id);
     if (docId === '' || Buffer.byteLength(docId) > MAX_DOCUMENT_ID_BYTES) return undefined;
     try {
@@ -86,9 +78,7 @@ export class ElasticsearchMediaIndex implements MediaIndex {
       });
       return found.found ? found._source : undefined;
     } catch (err) {
-      const body =
-        err instanceof errors.ResponseError ? (err.body as { found?: unknown } | undefined) : undefined;
-      if (body?.found === false) return undefined;
+      if (isMissingDocument(err)) return undefined;
       throw mapElasticsearchError(err, 'get media');
     }
   }

@@ -1,5 +1,5 @@
-import { errors, type Client } from '@elastic/elasticsearch';
-import { AppError, StorageError, ValidationError } from '../../errors';
+import type { Client } from '@elastic/elasticsearch';
+import { AppError, ValidationError } from '../../errors';
 import { type Logger, silentLogger } from '../../logger';
 import {
   entryId,
@@ -23,6 +23,7 @@ import {
 import { BulkWriter, type BulkOperation, type BulkWriterOptions, type BulkWriterStats } from './bulk-writer';
 import { createElasticsearchClient } from './elasticsearch-client';
 import { IndexAdmin } from './index-admin';
+import { deleteDocuments, isMissingDocument } from './delete-documents';
 import { ElasticsearchMediaIndex } from './elasticsearch-media-index';
 import { IndexNames, INDEX_KINDS, SUGGEST_KINDS } from './index-names';
 import { mapElasticsearchError } from './map-elasticsearch-error';
@@ -134,16 +135,7 @@ export class ElasticsearchSearchIndex implements SearchIndex {
     const { writer } = this.open();
     requireSuggestKind(kind);
     requireIds(ids);
-    const ops: BulkOperation[] = ids
-      .filter((id) => id !== '')
-      .map((id) => ({ action: 'delete', index: this.names.alias(kind), id: documentIdOf(id) }));
-    if (ops.length === 0) return;
-    const { dropped } = await writer.write(ops, { flush: true });
-    if (dropped.length > 0) {
-      throw new StorageError('ES_DELETE_FAILED', `elasticsearch refused to delete: ${dropped[0]!.reason}`, {
-        details: { kind, refused: dropped.map((d) => d.operation.id) },
-      });
-    }
+    await deleteDocuments(writer, this.names.alias(kind), kind, ids);
   }
 
   async suggest<K extends SuggestKind>(
@@ -181,10 +173,7 @@ export class ElasticsearchSearchIndex implements SearchIndex {
       });
       return found.found ? entryOfSource(kind, found._source) : undefined;
     } catch (err) {
-      // A missing document is a 404 saying `found: false`; a missing index or alias is an error.
-      const body =
-        err instanceof errors.ResponseError ? (err.body as { found?: unknown } | undefined) : undefined;
-      if (body?.found === false) return undefined;
+      if (isMissingDocument(err)) return undefined;
       throw mapElasticsearchError(err, `get ${kind}`);
     }
   }
