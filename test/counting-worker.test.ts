@@ -5,16 +5,18 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import pino from 'pino';
-import { CountingWorker, readHashtagCount, type FlushStats } from '../indexer/counting';
+import { COUNTER_WATERMARKS, CountingWorker, readHashtagCount, type FlushStats } from '../indexer/counting';
 import { deltaSeq, encodeHashtagDelta, type HashtagDelta } from '../indexer/hashtag-delta';
 import { KV, checkpointKey } from '../indexer/kv-tables';
 import { TOPICS } from '../indexer/topics';
 import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../platform/adapters/lmdb-kv';
-import type { EventLog, LogConsumer } from '../platform/ports/event-log';
-import type { KvStore } from '../platform/ports/kv-store';
+import type { EventLog } from '../platform/ports/event-log';
+import type { KvOp, KvStore } from '../platform/ports/kv-store';
+import { partitionForKey } from '../platform/partition-for-key';
 import { seededRandom } from '../platform/seeded-random';
 import { ControlledKv } from './support/controlled-kv-store';
+import { interceptConsumers } from './support/intercept-consumers';
 import { ManualClock } from './support/manual-clock';
 
 const TOPIC = TOPICS.postHashtag;
@@ -95,11 +97,13 @@ async function checkpointsCoverLog(log: EventLog, kv: KvStore): Promise<boolean>
   return true;
 }
 
+async function durableOffset(kv: KvStore, partition: number): Promise<number> {
+  return (await kv.get<number>(KV.checkpoints, checkpointKey('counter', TOPIC, partition))) ?? 0;
+}
+
 async function durableOffsets(kv: KvStore): Promise<number> {
   let sum = 0;
-  for (let p = 0; p < PARTITIONS; p++) {
-    sum += (await kv.get<number>(KV.checkpoints, checkpointKey('counter', TOPIC, p))) ?? 0;
-  }
+  for (let p = 0; p < PARTITIONS; p++) sum += await durableOffset(kv, p);
   return sum;
 }
 
@@ -113,42 +117,29 @@ async function expectCounts(kv: KvStore, expected: Map<string, number>): Promise
   expect(actual).toEqual(wanted);
 }
 
-/** Counts what the log hands to eachBatch, independently of the worker. */
-function observedLog(log: EventLog): { log: EventLog; delivered: () => number; inFlight: () => number } {
-  let delivered = 0;
+/** Counts what the log hands to eachBatch, per partition, independently of the worker. */
+function observedLog(log: EventLog): {
+  log: EventLog;
+  delivered: (partition?: number) => number;
+  inFlight: () => number;
+} {
+  const delivered = new Array<number>(PARTITIONS).fill(0);
   let inFlight = 0;
-  const consumer = (options: Parameters<EventLog['consumer']>[0]): LogConsumer => {
-    const inner = log.consumer(options);
-    return {
-      run: (handlers) =>
-        inner.run({
-          ...handlers,
-          eachBatch: async (batch) => {
-            delivered += batch.records.length;
-            inFlight++;
-            try {
-              await handlers.eachBatch(batch);
-            } finally {
-              inFlight--;
-            }
-          },
-        }),
-      commit: (offsets) => inner.commit(offsets),
-      committed: (topic) => inner.committed(topic),
-      stop: () => inner.stop(),
-    };
-  };
   return {
-    log: {
-      ensureTopic: (topic, options) => log.ensureTopic(topic, options),
-      partitionCount: (topic) => log.partitionCount(topic),
-      produce: (topic, records) => log.produce(topic, records),
-      endOffsets: (topic) => log.endOffsets(topic),
-      offsetsForTimestamp: (topic, ts) => log.offsetsForTimestamp(topic, ts),
-      consumer,
-      close: () => log.close(),
-    },
-    delivered: () => delivered,
+    log: interceptConsumers(log, (handlers) => ({
+      ...handlers,
+      eachBatch: async (batch) => {
+        delivered[batch.partition] += batch.records.length;
+        inFlight++;
+        try {
+          await handlers.eachBatch(batch);
+        } finally {
+          inFlight--;
+        }
+      },
+    })),
+    delivered: (partition) =>
+      partition === undefined ? delivered.reduce((a, b) => a + b, 0) : delivered[partition],
     inFlight: () => inFlight,
   };
 }
@@ -299,7 +290,63 @@ describe('CountingWorker', () => {
     }
   });
 
-  it('applies backpressure: a slow flush stalls consumption at two buffers', async () => {
+  it('cuts each flush to one partition: its keys, its checkpoint, its writer', async () => {
+    const { log, store } = await open();
+    const batches: { ops: KvOp[]; writer: string | undefined }[] = [];
+    const recovered: string[] = [];
+    const kv: KvStore = {
+      get: (table, key) => store.get(table, key),
+      getMany: (table, keys) => store.getMany(table, keys),
+      scan: (table, options) => store.scan(table, options),
+      count: (table) => store.count(table),
+      close: () => store.close(),
+      recover: (writer) => {
+        recovered.push(writer);
+        return store.recover(writer);
+      },
+      batch: (ops, options) => {
+        batches.push({ ops, writer: options?.writer });
+        return store.batch(ops);
+      },
+    };
+    const flushes: FlushStats[] = [];
+    const stream = generateStream(seededRandom(11), 200);
+    try {
+      await produce(log, stream.produced);
+      const clock = new ManualClock();
+      const worker = new CountingWorker({ log, kv, clock, flushEvents: 25, onFlush: (f) => flushes.push(f) });
+      await worker.start();
+      await until(async () => {
+        clock.advance(1000);
+        return checkpointsCoverLog(log, store);
+      }, 'the worker to checkpoint the whole log');
+      await worker.stop();
+      await expectCounts(store, oracle(stream.unique));
+
+      const partitionOf = (tag: string) => partitionForKey(tag, PARTITIONS);
+      const touched = new Set(stream.unique.map((d) => partitionOf(d.tag)));
+      expect(touched.size).toBeGreaterThan(1);
+      expect(new Set(flushes.map((f) => f.partition))).toEqual(touched);
+      expect(batches).toHaveLength(flushes.length);
+      for (const { ops, writer } of batches) {
+        const p = Number(/^counter:(\d+)$/.exec(writer ?? '')?.[1]);
+        expect(touched.has(p)).toBe(true);
+        const counts = ops.filter((o) => o.table === KV.hashtagCounts);
+        for (const op of counts) expect(partitionOf(op.key)).toBe(p);
+        for (const op of ops.filter((o) => o.table === COUNTER_WATERMARKS)) {
+          expect(op.key.startsWith(`counter:${p}:`)).toBe(true);
+        }
+        expect(ops.at(-1)).toMatchObject({ table: KV.checkpoints, key: checkpointKey('counter', TOPIC, p) });
+      }
+      // Each partition's writer is recovered before its state is read, and the old group-wide one too.
+      expect(new Set(recovered)).toEqual(new Set(['counter', ...[...touched].map((p) => `counter:${p}`)]));
+    } finally {
+      await log.close();
+      await store.close();
+    }
+  });
+
+  it('applies backpressure: a slow flush stalls consumption at two buffers per partition', async () => {
     const flushEvents = 20;
     const { log: realLog, store } = await open();
     const observed = observedLog(realLog);
@@ -322,18 +369,20 @@ describe('CountingWorker', () => {
           return done || (kv.heldBatches > 0 && stalled);
         }, 'the worker to block on the held flush');
         if (done) break;
-        const ahead = observed.delivered() - (await durableOffsets(store));
-        mostAhead = Math.max(mostAhead, ahead);
-        // Two buffers of flushEvents plus the batch being handed over.
-        expect(ahead).toBeLessThanOrEqual(3 * flushEvents);
-        expect(worker.metrics().bufferedEvents).toBeLessThanOrEqual(2 * flushEvents);
+        for (let p = 0; p < PARTITIONS; p++) {
+          const ahead = observed.delivered(p) - (await durableOffset(store, p));
+          mostAhead = Math.max(mostAhead, ahead);
+          // Two buffers of flushEvents plus the batch being handed over.
+          expect(ahead).toBeLessThanOrEqual(3 * flushEvents);
+        }
+        expect(worker.metrics().bufferedEvents).toBeLessThanOrEqual(2 * flushEvents * PARTITIONS);
         samples++;
         kv.releaseOne();
       }
       expect(samples).toBeGreaterThanOrEqual(10);
       // Consumption went on into the new buffer while the old one was being written.
       expect(mostAhead).toBeGreaterThanOrEqual(2 * flushEvents);
-      expect(worker.metrics().maxBufferedEvents).toBeLessThanOrEqual(2 * flushEvents);
+      expect(worker.metrics().maxBufferedEvents).toBeLessThanOrEqual(2 * flushEvents * PARTITIONS);
       await expectCounts(store, oracle(stream.unique));
     } finally {
       kv.hold = false;

@@ -15,13 +15,14 @@ import { decodeHashtagDelta, type HashtagDelta } from '../hashtag-delta';
 import { KV, checkpointKey } from '../kv-tables';
 import { TOPICS } from '../topics';
 import { FlushMetrics, type ConsumerMetrics, type FlushReason, type FlushStats } from './flush-metrics';
+import { PartitionFlow, type DeltaBuffer } from './partition-flow';
 import { PartitionProgress, watermarkKey } from './partition-progress';
 
 export interface FlushContext {
   /** Clock time the flush was built at. */
   now: number;
-  /** POST_HASHTAG partitions this consumer owns: only their keys may be written. */
-  owned: ReadonlySet<number>;
+  /** The POST_HASHTAG partition this flush covers: only keys of its tags may be written. */
+  partition: number;
   partitionCount: number;
   /** Bump once per read round trip, for the metrics. */
   reads: { count: number };
@@ -40,10 +41,10 @@ export interface DeltaSink<A> {
   create(): A;
   /** Adds an admitted (non-duplicate) record; false when the sink's own rules dropped it. */
   add(acc: A, delta: HashtagDelta, now: number): boolean;
-  /** Operations for one flush. Must not change `acc`: it may be called again on a retry. */
+  /** Operations for one partition's flush. Must not change `acc`: it may be called again on a retry. */
   build(acc: A, ctx: FlushContext): Promise<BuiltFlush>;
-  /** Work that justifies a timed flush with nothing buffered, such as retention. */
-  idleWorkDue?(now: number): boolean;
+  /** Work that justifies a timed flush of a partition with nothing buffered, such as retention. */
+  idleWorkDue?(now: number, partition: number): boolean;
 }
 
 export interface BatchingDeltaConsumerOptions<A> {
@@ -61,36 +62,25 @@ export interface BatchingDeltaConsumerOptions<A> {
   retryPolicy?: Partial<RetryPolicy>;
 }
 
-interface Buffer<A> {
-  acc: A;
-  events: number;
-  applied: number;
-  duplicates: number;
-  /** Next offset to read per partition, as of this buffer's last record. */
-  nextOffsets: Map<number, number>;
-  /** Highest seq per watermark key seen in this buffer. */
-  watermarks: Map<string, number>;
-}
-
 const TOPIC = TOPICS.postHashtag;
 
 /**
- * Consumes POST_HASHTAG into an active buffer and flushes by size or time.
- * At a flush the buffers swap: the passive one is written while consumption
- * goes on into a fresh one, and a flush due while another runs waits for it
- * (backpressure), so at most two buffers' worth of records are in memory.
- * Each flush is one kv.batch() holding the sink's state, the seq watermarks
- * and the checkpoint, written last; start offsets come from that checkpoint,
- * so after a crash records are re-read and duplicates dropped by seq.
+ * Consumes POST_HASHTAG into an active buffer per owned partition and
+ * flushes each by size or time. At a flush the partition's buffers swap: the
+ * passive one is written while consumption goes on into a fresh one, and a
+ * flush due while that partition's previous one runs waits for it
+ * (backpressure), so at most two buffers' worth of records per partition are
+ * in memory. Each flush is one kv.batch() holding one partition's state, its
+ * seq watermarks and its checkpoint, written last, with that partition as
+ * the writer: the group splits the partitions among its members, and each
+ * member writes only the keys of the partitions it owns. Start offsets come
+ * from the checkpoint, so after a crash records are re-read and duplicates
+ * dropped by seq.
  */
 export class BatchingDeltaConsumer<A> {
   private readonly metricsState = new FlushMetrics();
-  private readonly progress = new Map<number, PartitionProgress>();
-  private active: Buffer<A>;
-  private flushing: Promise<void> | undefined;
-  private flushingEvents = 0;
+  private readonly flows = new Map<number, PartitionFlow<A>>();
   private failure: unknown;
-  private lastFlushAt = 0;
   private partitionCount = 0;
   private consumer: LogConsumer | undefined;
   private ticker: Promise<void> | undefined;
@@ -107,7 +97,6 @@ export class BatchingDeltaConsumer<A> {
       issues.push({ field: 'flushIntervalMs', reason: 'must be a positive number of milliseconds' });
     }
     if (issues.length > 0) throw new ValidationError(`invalid ${options.groupId} consumer options`, issues);
-    this.active = this.newBuffer();
   }
 
   async start(): Promise<void> {
@@ -115,14 +104,14 @@ export class BatchingDeltaConsumer<A> {
       throw new AppError('CONSUMER_ALREADY_STARTED', `${this.options.groupId} consumer can start only once`);
     }
     this.state = 'running';
-    const { log, groupId, flushEvents } = this.options;
+    const { log, kv, groupId, flushEvents } = this.options;
     // The topic's owner creates it; a consumer only reads its layout.
     this.partitionCount = await log.partitionCount(TOPIC);
-    this.lastFlushAt = this.options.clock.now();
-    // A flush spans every owned partition in one batch, so the group has one writer at a time.
-    this.consumer = log.consumer({ groupId, topics: [TOPIC], maxBatchSize: flushEvents, exclusive: true });
+    // Flushes used to be one batch under the group's name: finish one a crash cut short before an upgrade.
+    await kv.recover(groupId);
+    this.consumer = log.consumer({ groupId, topics: [TOPIC], maxBatchSize: flushEvents });
     await this.consumer.run({
-      startOffset: async (tp) => (await this.assign(tp.partition)).nextOffset,
+      startOffset: async (tp) => (await this.assign(tp.partition)).progress.nextOffset,
       eachBatch: (batch) => this.eachBatch(batch),
       onRevoke: (partitions) => this.revoke(partitions),
     });
@@ -136,11 +125,13 @@ export class BatchingDeltaConsumer<A> {
   }
 
   metrics(): ConsumerMetrics {
-    return this.metricsState.snapshot({
-      bufferedEvents: this.bufferedEvents(),
-      flushing: this.flushing !== undefined,
-      failed: this.failure !== undefined,
-    });
+    let bufferedEvents = 0;
+    let flushing = false;
+    for (const flow of this.flows.values()) {
+      bufferedEvents += flow.bufferedEvents;
+      flushing ||= flow.flushing !== undefined;
+    }
+    return this.metricsState.snapshot({ bufferedEvents, flushing, failed: this.failure !== undefined });
   }
 
   private async shutdown(): Promise<void> {
@@ -150,48 +141,45 @@ export class BatchingDeltaConsumer<A> {
     }
     this.abort.abort();
     await this.ticker;
-    // The consumer calls onRevoke, which flushes; the flush below covers a consumer that never got partitions.
+    // The consumer calls onRevoke, which flushes; the flush below covers partitions it did not hand back.
     await this.consumer?.stop();
-    await this.flushAll('revoke');
+    await this.flushAll([...this.flows.values()], 'revoke');
     this.state = 'stopped';
   }
 
-  private async assign(partition: number): Promise<PartitionProgress> {
+  private async assign(partition: number): Promise<PartitionFlow<A>> {
+    const { kv, groupId, watermarkTable, sink, clock } = this.options;
     // Finish a flush a crash cut short before reading the state it wrote.
-    await this.options.kv.recover(this.options.groupId);
-    const loaded = await PartitionProgress.load(this.options.kv, {
-      groupId: this.options.groupId,
-      topic: TOPIC,
-      partition,
-      watermarkTable: this.options.watermarkTable,
-    });
-    this.progress.set(partition, loaded);
-    return loaded;
+    await kv.recover(writerOf(groupId, partition));
+    const progress = await PartitionProgress.load(kv, { groupId, topic: TOPIC, partition, watermarkTable });
+    const flow = new PartitionFlow(progress, () => sink.create(), clock.now());
+    this.flows.set(partition, flow);
+    return flow;
   }
 
   private async eachBatch(batch: RecordBatch): Promise<void> {
     this.throwIfFailed();
-    const { flushEvents, flushIntervalMs, clock } = this.options;
-    const progress = this.progress.get(batch.partition) ?? (await this.assign(batch.partition));
+    const { flushEvents } = this.options;
+    const flow = this.flows.get(batch.partition) ?? (await this.assign(batch.partition));
     for (const record of batch.records) {
       // A batch handed over again (after an error) holds records already buffered.
-      if (record.offset < progress.nextOffset) continue;
-      progress.nextOffset = record.offset + 1;
-      this.take(progress, record);
-      if (this.active.events >= flushEvents) {
-        await this.rotate('size', () => this.active.events >= flushEvents);
+      if (record.offset < flow.progress.nextOffset) continue;
+      flow.progress.nextOffset = record.offset + 1;
+      this.take(flow, record);
+      if (flow.active.events >= flushEvents) {
+        await this.rotate(flow, 'size', () => flow.active.events >= flushEvents);
         this.throwIfFailed();
       }
     }
-    if (this.active.events > 0 && clock.now() - this.lastFlushAt >= flushIntervalMs) {
-      await this.rotate('time', () => this.active.events > 0 && this.timeIsUp());
+    if (flow.active.events > 0 && this.timeIsUp(flow)) {
+      await this.rotate(flow, 'time', () => flow.active.events > 0 && this.timeIsUp(flow));
     }
   }
 
-  private take(progress: PartitionProgress, record: LogRecord): void {
-    const buffer = this.active;
+  private take(flow: PartitionFlow<A>, record: LogRecord): void {
+    const buffer = flow.active;
     buffer.events++;
-    buffer.nextOffsets.set(record.partition, record.offset + 1);
+    buffer.nextOffset = record.offset + 1;
     this.metricsState.observeBuffered(this.bufferedEvents());
     let delta: HashtagDelta;
     try {
@@ -205,7 +193,7 @@ export class BatchingDeltaConsumer<A> {
       );
       return;
     }
-    if (!progress.admit(delta.source, delta.seq)) {
+    if (!flow.progress.admit(delta.source, delta.seq)) {
       buffer.duplicates++;
       return;
     }
@@ -214,77 +202,76 @@ export class BatchingDeltaConsumer<A> {
   }
 
   /**
-   * Swaps the buffers and starts flushing the passive one, unless `wanted`
-   * no longer holds. A flush still running is awaited first: that wait is
-   * the backpressure. The swap itself is synchronous, the only critical section.
+   * Swaps the partition's buffers and starts flushing the passive one, unless
+   * `wanted` no longer holds. A flush of that partition still running is
+   * awaited first: that wait is the backpressure.
    */
-  private async rotate(reason: FlushReason, wanted: () => boolean): Promise<void> {
+  private async rotate(flow: PartitionFlow<A>, reason: FlushReason, wanted: () => boolean): Promise<void> {
     for (;;) {
       if (this.failure !== undefined || !wanted()) return;
-      if (this.flushing !== undefined) {
-        await this.flushing;
+      if (flow.flushing !== undefined) {
+        await flow.flushing;
         continue;
       }
-      const passive = this.active;
-      this.active = this.newBuffer();
-      this.lastFlushAt = this.options.clock.now();
-      this.flushingEvents = passive.events;
-      this.flushing = this.flush(passive, reason).finally(() => {
-        this.flushing = undefined;
-        this.flushingEvents = 0;
+      const passive = flow.swap(this.options.clock.now());
+      flow.flushing = this.flush(flow, passive, reason).finally(() => {
+        flow.flushing = undefined;
+        flow.flushingEvents = 0;
       });
       return;
     }
   }
 
-  private async flushAll(reason: FlushReason): Promise<void> {
-    await this.rotate(reason, () => this.active.events > 0);
-    await this.flushing;
+  /** Flushes the partitions' buffers side by side and waits until all are durable. */
+  private async flushAll(flows: PartitionFlow<A>[], reason: FlushReason): Promise<void> {
+    await Promise.all(
+      flows.map(async (flow) => {
+        await this.rotate(flow, reason, () => flow.active.events > 0);
+        await flow.flushing;
+      }),
+    );
   }
 
   private async revoke(partitions: TopicPartition[]): Promise<void> {
-    await this.flushAll('revoke');
+    const flows = partitions.flatMap((tp) => this.flows.get(tp.partition) ?? []);
+    await this.flushAll(flows, 'revoke');
     // The next owner may move these partitions on; reload from the store if they come back.
-    for (const tp of partitions) this.progress.delete(tp.partition);
+    for (const flow of flows) this.flows.delete(flow.partition);
   }
 
   /** Never rejects: a failure is kept and surfaces on the next batch. */
-  private async flush(buffer: Buffer<A>, reason: FlushReason): Promise<void> {
+  private async flush(flow: PartitionFlow<A>, buffer: DeltaBuffer<A>, reason: FlushReason): Promise<void> {
     const { kv, clock, logger, groupId, watermarkTable, sink } = this.options;
+    const { partition } = flow;
     const started = performance.now();
     const reads = { count: 0 };
     let writes = 0;
     const retryOptions = { clock, logger, policy: this.options.retryPolicy };
     try {
-      const owned = new Set(this.progress.keys());
-      for (const p of buffer.nextOffsets.keys()) owned.add(p);
-      const built = await retry(
-        () => sink.build(buffer.acc, { now: clock.now(), owned, partitionCount: this.partitionCount, reads }),
-        { ...retryOptions, operation: `${groupId} flush read` },
-      );
+      const ctx = { partition, partitionCount: this.partitionCount, reads };
+      const built = await retry(() => sink.build(buffer.acc, { ...ctx, now: clock.now() }), {
+        ...retryOptions,
+        operation: `${groupId} flush read`,
+      });
       const ops = built.ops;
       const beforeWrite = built.beforeWrite;
       if (beforeWrite) await retry(beforeWrite, { ...retryOptions, operation: `${groupId} flush publish` });
       for (const [key, seq] of buffer.watermarks)
         ops.push({ type: 'put', table: watermarkTable, key, value: seq });
       // Last, so a store that applies ops in order never checkpoints past state it has not stored.
-      for (const [partition, next] of buffer.nextOffsets) {
-        ops.push({
-          type: 'put',
-          table: KV.checkpoints,
-          key: checkpointKey(groupId, TOPIC, partition),
-          value: next,
-        });
+      if (buffer.nextOffset !== undefined) {
+        const key = checkpointKey(groupId, TOPIC, partition);
+        ops.push({ type: 'put', table: KV.checkpoints, key, value: buffer.nextOffset });
       }
       if (ops.length > 0) {
         // Retrying the same ops is safe because they carry absolute values computed once, before
-        // the first attempt, by the single owner of each partition: a batch that did land and is
+        // the first attempt, by the single owner of the partition: a batch that did land and is
         // written again changes nothing. Cassandra counter columns would count a retried
         // increment twice; that is why counts are read, summed here and written whole.
         await retry(
           async () => {
             writes++;
-            await kv.batch(ops, { writer: groupId });
+            await kv.batch(ops, { writer: writerOf(groupId, partition) });
           },
           { ...retryOptions, operation: `${groupId} flush write` },
         );
@@ -293,9 +280,10 @@ export class BatchingDeltaConsumer<A> {
       // A timed flush that found nothing to do is not worth a data point.
       if (buffer.events === 0 && ops.length === 0) return;
       // Durable now: stop counting these as buffered before they count as flushed.
-      this.flushingEvents = 0;
+      flow.flushingEvents = 0;
       const stats: FlushStats = {
         reason,
+        partition,
         events: buffer.events,
         applied: buffer.applied,
         duplicates: buffer.duplicates,
@@ -307,51 +295,62 @@ export class BatchingDeltaConsumer<A> {
       };
       this.metricsState.recordFlush(stats);
       this.options.onFlush?.(stats);
-      await this.commitGroupOffsets(buffer.nextOffsets);
+      if (buffer.nextOffset !== undefined) await this.commitGroupOffset(partition, buffer.nextOffset);
     } catch (err) {
       this.metricsState.recordFailedWrites(reads.count, writes);
       this.failure = err;
       logger.error(
-        { err, events: buffer.events },
+        { err, partition, events: buffer.events },
         `${groupId} flush failed; records after the last checkpoint are re-read on restart`,
       );
     }
   }
 
   /** Group offsets only feed lag monitoring: the checkpoint in the store is what restarts use. */
-  private async commitGroupOffsets(nextOffsets: Map<number, number>): Promise<void> {
-    if (nextOffsets.size === 0 || this.consumer === undefined) return;
+  private async commitGroupOffset(partition: number, offset: number): Promise<void> {
+    if (this.consumer === undefined) return;
     try {
-      await this.consumer.commit(
-        [...nextOffsets].map(([partition, offset]) => ({ topic: TOPIC, partition, offset })),
-      );
+      await this.consumer.commit([{ topic: TOPIC, partition, offset }]);
     } catch (err) {
-      this.options.logger.warn({ err }, `${this.options.groupId} could not commit group offsets`);
+      this.options.logger.warn({ err, partition }, `${this.options.groupId} could not commit group offsets`);
     }
   }
 
-  /** Flushes on time when nothing arrives to trigger it from eachBatch. */
+  /** Flushes on time the partitions that nothing arrives for to trigger it from eachBatch. */
   private async tick(): Promise<void> {
     const { clock, flushIntervalMs, sink } = this.options;
     const signal = this.abort.signal;
-    const hasWork = () => this.active.events > 0 || (sink.idleWorkDue?.(clock.now()) ?? false);
+    const hasWork = (flow: PartitionFlow<A>) =>
+      flow.active.events > 0 || (sink.idleWorkDue?.(clock.now(), flow.partition) ?? false);
     while (!signal.aborted && this.failure === undefined) {
-      const wait = this.lastFlushAt + flushIntervalMs - clock.now();
-      if (wait > 0) {
-        await clock.sleep(wait, signal).catch(() => undefined);
+      const flows = [...this.flows.values()];
+      const due = flows.filter((flow) => this.timeIsUp(flow));
+      if (due.length === 0) {
+        const next = Math.min(
+          clock.now() + flushIntervalMs,
+          ...flows.map((f) => f.lastFlushAt + flushIntervalMs),
+        );
+        await clock.sleep(next - clock.now(), signal).catch(() => undefined);
         continue;
       }
-      if (hasWork()) await this.rotate('time', () => this.timeIsUp() && hasWork());
-      else this.lastFlushAt = clock.now();
+      await Promise.all(
+        due.map((flow) => {
+          if (hasWork(flow)) return this.rotate(flow, 'time', () => this.timeIsUp(flow) && hasWork(flow));
+          flow.lastFlushAt = clock.now();
+          return undefined;
+        }),
+      );
     }
   }
 
-  private timeIsUp(): boolean {
-    return this.options.clock.now() - this.lastFlushAt >= this.options.flushIntervalMs;
+  private timeIsUp(flow: PartitionFlow<A>): boolean {
+    return this.options.clock.now() - flow.lastFlushAt >= this.options.flushIntervalMs;
   }
 
   private bufferedEvents(): number {
-    return this.active.events + this.flushingEvents;
+    let n = 0;
+    for (const flow of this.flows.values()) n += flow.bufferedEvents;
+    return n;
   }
 
   private throwIfFailed(): void {
@@ -365,15 +364,9 @@ export class BatchingDeltaConsumer<A> {
       },
     );
   }
+}
 
-  private newBuffer(): Buffer<A> {
-    return {
-      acc: this.options.sink.create(),
-      events: 0,
-      applied: 0,
-      duplicates: 0,
-      nextOffsets: new Map(),
-      watermarks: new Map(),
-    };
-  }
+/** A flush covers one partition, whose owner is its only writer. */
+function writerOf(groupId: string, partition: number): string {
+  return `${groupId}:${partition}`;
 }

@@ -3,6 +3,8 @@ export type FlushReason = 'size' | 'time' | 'revoke';
 /** What one flush did. */
 export interface FlushStats {
   reason: FlushReason;
+  /** The POST_HASHTAG partition flushed. */
+  partition: number;
   /** Records consumed into the flushed buffer, duplicates and invalid ones included. */
   events: number;
   /** Records that changed state (not duplicates, not invalid, not dropped by the consumer's rules). */
@@ -29,9 +31,9 @@ export interface ConsumerMetrics {
   kvReads: number;
   kvWrites: number;
   rowsWritten: number;
-  /** Consumed but not yet durable: the active buffer plus the one being flushed. */
+  /** Consumed but not yet durable: per owned partition, the active buffer plus the one being flushed. */
   bufferedEvents: number;
-  /** Highest `bufferedEvents` seen; backpressure keeps it near 2 × flushEvents. */
+  /** Highest `bufferedEvents` seen; backpressure keeps it within 2 × flushEvents per owned partition. */
   maxBufferedEvents: number;
   flushing: boolean;
   /** Set once a flush failed for good; the worker then refuses records until restarted. */

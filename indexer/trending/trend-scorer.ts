@@ -52,8 +52,8 @@ const PRUNE_LIMIT = 5000;
 export class TrendScorer {
   private readonly consumer: BatchingDeltaConsumer<Map<string, number>>;
   private readonly drops: TrendDrops = { removal: 0, stuffing: 0, expired: 0 };
-  /** Windows before this start are gone from the store (for the partitions owned). */
-  private prunedBefore = Number.NEGATIVE_INFINITY;
+  /** Per owned partition: windows before this start are gone from the store. */
+  private readonly prunedBefore = new Map<number, number>();
 
   constructor(private readonly options: TrendScorerOptions) {
     this.consumer = new BatchingDeltaConsumer<Map<string, number>>({
@@ -87,7 +87,7 @@ export class TrendScorer {
           return true;
         },
         build: (hits, ctx) => this.build(hits, ctx),
-        idleWorkDue: (now) => this.cutoff(now) > this.prunedBefore,
+        idleWorkDue: (now, partition) => this.cutoff(now) > this.prunedUpTo(partition),
       },
     });
   }
@@ -104,6 +104,10 @@ export class TrendScorer {
     return { ...this.consumer.metrics(), dropped: { ...this.drops } };
   }
 
+  private prunedUpTo(partition: number): number {
+    return this.prunedBefore.get(partition) ?? Number.NEGATIVE_INFINITY;
+  }
+
   /** Start of the oldest window kept at `now`: later windows still overlap the last `retentionMs`. */
   private cutoff(now: number): number {
     return windowStartOf(now, this.options.windowMs) - this.options.retentionMs;
@@ -114,7 +118,7 @@ export class TrendScorer {
     const cutoff = this.cutoff(ctx.now);
     // Hits buffered just before their window expired would be deleted in this very batch.
     const fresh = [...hits].filter(([key]) => parseWindowKey(key).windowStart >= cutoff);
-    const prune = cutoff > this.prunedBefore ? await this.findExpired(cutoff, ctx) : undefined;
+    const prune = cutoff > this.prunedUpTo(ctx.partition) ? await this.findExpired(cutoff, ctx) : undefined;
 
     const totalDeltas = new Map<string, number>();
     const bump = (tag: string, by: number) => totalDeltas.set(tag, (totalDeltas.get(tag) ?? 0) + by);
@@ -146,13 +150,13 @@ export class TrendScorer {
     return {
       ops,
       onCommitted: () => {
-        if (prune?.complete) this.prunedBefore = cutoff;
+        if (prune?.complete) this.prunedBefore.set(ctx.partition, cutoff);
       },
     };
   }
 
   /**
-   * Window keys before `cutoff` of the partitions this scorer owns: only the
+   * Window keys before `cutoff` of the partition being flushed: only the
    * owner of a tag's partition may change its totals. Keys sort by window,
    * so the scan stops at the first kept window.
    */
@@ -168,7 +172,7 @@ export class TrendScorer {
       if (key >= keep) return { expired, complete: true };
       seen++;
       const { tag } = parseWindowKey(key);
-      if (ctx.owned.has(partitionForKey(tag, ctx.partitionCount))) expired.push([key, n]);
+      if (partitionForKey(tag, ctx.partitionCount) === ctx.partition) expired.push([key, n]);
     }
     return { expired, complete: seen < PRUNE_LIMIT };
   }

@@ -56,10 +56,10 @@ export interface DistributedService {
  * One distributed process: any of the indexer (index consumer, curated top
  * lists, bitmap snapshots to Cassandra), the counter (counting and trending
  * workers) and the stateless API (bitmap replica from the newest snapshot,
- * then POSTINGS). Copies of a role share its consumer groups: the writers
- * whose batches must be whole (index consumer, counter, trending, snapshot
- * writer) run active/standby, curated top lists split the partitions, and
- * API copies are independent (see the README, "Distributed mode").
+ * then POSTINGS). Copies of a role share its consumer groups: the index
+ * consumer and the snapshot writer run active/standby (one id allocator),
+ * counter, trending and curated top lists split the partitions, and API
+ * copies are independent (see the README, "Distributed mode").
  */
 export async function startDistributedService(
   options: DistributedServiceOptions,
