@@ -17,9 +17,9 @@ export const COUNTER_WATERMARKS = 'counter_watermarks';
 export interface CountingWorkerOptions {
   log: EventLog;
   kv: KvStore;
-  /** Flush once this many records are buffered; default 1000. */
+  /** Flush a partition once this many of its records are buffered; default 1000. */
   flushEvents?: number;
-  /** Flush at least this often while records are buffered; default 5000. */
+  /** Flush each partition at least this often while it has records buffered; default 5000. */
   flushIntervalMs?: number;
   clock?: Clock;
   logger?: Logger;

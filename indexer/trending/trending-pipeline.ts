@@ -18,9 +18,9 @@ export interface TrendingPipelineOptions {
   windowMs?: number;
   /** How long windows are kept, a multiple of windowMs and at least two windows; default 7 days. */
   retentionMs?: number;
-  /** Default 1000. */
+  /** Records per partition that trigger a flush; default 1000. */
   flushEvents?: number;
-  /** Default 5000. */
+  /** Longest a partition's records wait for a flush, ms; default 5000. */
   flushIntervalMs?: number;
   /** Tags of one upload event that may count (the stuffing rule); default 10. */
   maxTagsPerPost?: number;
