@@ -208,7 +208,8 @@ export class BatchingDeltaConsumer<A> {
    */
   private async rotate(flow: PartitionFlow<A>, reason: FlushReason, wanted: () => boolean): Promise<void> {
     for (;;) {
-      if (this.failure !== undefined || !wanted()) return;
+      // A timed flush waiting here must not write a partition that has moved to another member.
+      if (this.failure !== undefined || flow.revoked || !wanted()) return;
       if (flow.flushing !== undefined) {
         await flow.flushing;
         continue;
@@ -236,7 +237,10 @@ export class BatchingDeltaConsumer<A> {
     const flows = partitions.flatMap((tp) => this.flows.get(tp.partition) ?? []);
     await this.flushAll(flows, 'revoke');
     // The next owner may move these partitions on; reload from the store if they come back.
-    for (const flow of flows) this.flows.delete(flow.partition);
+    for (const flow of flows) {
+      flow.revoked = true;
+      this.flows.delete(flow.partition);
+    }
   }
 
   /** Never rejects: a failure is kept and surfaces on the next batch. */

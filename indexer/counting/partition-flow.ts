@@ -24,6 +24,8 @@ export class PartitionFlow<A> {
   /** Events in the buffer being flushed, until it is durable. */
   flushingEvents = 0;
   lastFlushAt: number;
+  /** Set once the partition is handed back: nothing may flush it from here on. */
+  revoked = false;
 
   constructor(
     readonly progress: PartitionProgress,
