@@ -15,6 +15,7 @@ import { decodeHashtagDelta, type HashtagDelta } from '../hashtag-delta';
 import { KV, checkpointKey } from '../kv-tables';
 import { TOPICS } from '../topics';
 import { FlushMetrics, type ConsumerMetrics, type FlushReason, type FlushStats } from './flush-metrics';
+import { GroupOffsetCommitter } from './group-offset-committer';
 import { PartitionFlow, type DeltaBuffer } from './partition-flow';
 import { PartitionProgress, watermarkKey } from './partition-progress';
 
@@ -83,6 +84,7 @@ export class BatchingDeltaConsumer<A> {
   private failure: unknown;
   private partitionCount = 0;
   private consumer: LogConsumer | undefined;
+  private offsets: GroupOffsetCommitter | undefined;
   private ticker: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private state: 'new' | 'running' | 'stopped' = 'new';
@@ -109,8 +111,14 @@ export class BatchingDeltaConsumer<A> {
     this.partitionCount = await log.partitionCount(TOPIC);
     // Flushes used to be one batch under the group's name: finish one a crash cut short before an upgrade.
     await kv.recover(groupId);
-    this.consumer = log.consumer({ groupId, topics: [TOPIC], maxBatchSize: flushEvents });
-    await this.consumer.run({
+    const consumer = log.consumer({ groupId, topics: [TOPIC], maxBatchSize: flushEvents });
+    this.consumer = consumer;
+    this.offsets = new GroupOffsetCommitter(
+      TOPIC,
+      (offsets) => consumer.commit(offsets),
+      (err) => this.options.logger.warn({ err }, `${groupId} could not commit group offsets`),
+    );
+    await consumer.run({
       startOffset: async (tp) => (await this.assign(tp.partition)).progress.nextOffset,
       eachBatch: (batch) => this.eachBatch(batch),
       onRevoke: (partitions) => this.revoke(partitions),
@@ -144,6 +152,7 @@ export class BatchingDeltaConsumer<A> {
     // The consumer calls onRevoke, which flushes; the flush below covers partitions it did not hand back.
     await this.consumer?.stop();
     await this.flushAll([...this.flows.values()], 'revoke');
+    await this.offsets?.settled();
     this.state = 'stopped';
   }
 
@@ -236,6 +245,7 @@ export class BatchingDeltaConsumer<A> {
   private async revoke(partitions: TopicPartition[]): Promise<void> {
     const flows = partitions.flatMap((tp) => this.flows.get(tp.partition) ?? []);
     await this.flushAll(flows, 'revoke');
+    await this.offsets?.settled();
     // The next owner may move these partitions on; reload from the store if they come back.
     for (const flow of flows) {
       flow.revoked = true;
@@ -299,7 +309,7 @@ export class BatchingDeltaConsumer<A> {
       };
       this.metricsState.recordFlush(stats);
       this.options.onFlush?.(stats);
-      if (buffer.nextOffset !== undefined) await this.commitGroupOffset(partition, buffer.nextOffset);
+      if (buffer.nextOffset !== undefined) this.offsets?.offer(partition, buffer.nextOffset);
     } catch (err) {
       this.metricsState.recordFailedWrites(reads.count, writes);
       this.failure = err;
@@ -307,16 +317,6 @@ export class BatchingDeltaConsumer<A> {
         { err, partition, events: buffer.events },
         `${groupId} flush failed; records after the last checkpoint are re-read on restart`,
       );
-    }
-  }
-
-  /** Group offsets only feed lag monitoring: the checkpoint in the store is what restarts use. */
-  private async commitGroupOffset(partition: number, offset: number): Promise<void> {
-    if (this.consumer === undefined) return;
-    try {
-      await this.consumer.commit([{ topic: TOPIC, partition, offset }]);
-    } catch (err) {
-      this.options.logger.warn({ err, partition }, `${this.options.groupId} could not commit group offsets`);
     }
   }
 

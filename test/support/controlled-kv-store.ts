@@ -35,12 +35,13 @@ export class ControlledKv implements KvStore {
 
   async batch(ops: KvOp[]): Promise<void> {
     this.check();
-    this.batches++;
+    // Batches may run concurrently (one per partition): each keeps its own number.
+    const n = ++this.batches;
     if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
-    if (this.dieOn?.n === this.batches && !this.dieOn.applied) this.dead = true;
+    if (this.dieOn?.n === n && !this.dieOn.applied) this.dead = true;
     this.check();
     await this.inner.batch(ops);
-    if (this.dieOn?.n === this.batches) this.dead = true;
+    if (this.dieOn?.n === n) this.dead = true;
     this.check();
   }
   scan<T>(table: string, options?: KvScanOptions): AsyncIterable<[string, T]> {
