@@ -19,22 +19,11 @@ import { seededRandom } from '../platform/seeded-random';
 import { ControlledKv } from './support/controlled-kv-store';
 import { interceptConsumers } from './support/intercept-consumers';
 import { ManualClock } from './support/manual-clock';
+import { pollUntil } from './support/poll';
 
 const TOPIC = TOPICS.postHashtag;
 const PARTITIONS = 4;
 const TAGS = ['sunset', 'cat', 'dog', 'beach', 'food', 'café', 'travel', 'art', 'nyc', 'tokyo'];
-
-async function until(
-  cond: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Stream {
   /** What the producer wrote, re-sends after "producer crashes" included. */
@@ -169,7 +158,7 @@ describe('CountingWorker', () => {
     const clock = new ManualClock();
     const worker = new CountingWorker({ log, kv, clock, flushEvents, flushIntervalMs: 1000 });
     await worker.start();
-    await until(async () => {
+    await pollUntil(async () => {
       clock.advance(1000);
       return checkpointsCoverLog(log, kv);
     }, 'the worker to checkpoint the whole log');
@@ -219,7 +208,10 @@ describe('CountingWorker', () => {
       const logger = pino({ level: 'warn' }, sink);
       const worker = new CountingWorker({ log, kv: store, clock, flushEvents: 2, logger });
       await worker.start();
-      await until(() => worker.metrics().events + worker.metrics().bufferedEvents === 9, 'all records read');
+      await pollUntil(
+        () => worker.metrics().events + worker.metrics().bufferedEvents === 9,
+        'all records read',
+      );
       await worker.stop();
       expect(worker.metrics().duplicates).toBe(5);
       expect(await readHashtagCount(store, 'cat')).toBe(3);
@@ -260,7 +252,7 @@ describe('CountingWorker', () => {
       }));
       await produce(log, deltas);
       await worker.start();
-      await until(
+      await pollUntil(
         () => worker.metrics().bufferedEvents === 5 && !worker.metrics().flushing,
         'two size flushes',
       );
@@ -272,12 +264,12 @@ describe('CountingWorker', () => {
       // count row + one watermark + one checkpoint
       expect(flushes[0].rowsWritten).toBe(3);
 
-      await until(() => clock.sleeping > 0, 'the flush timer to wait');
+      await pollUntil(() => clock.sleeping > 0, 'the flush timer to wait');
       clock.advance(4999);
-      await until(() => clock.sleeping > 0, 'the flush timer to wait again');
+      await pollUntil(() => clock.sleeping > 0, 'the flush timer to wait again');
       expect(await readHashtagCount(store, 'sunset')).toBe(20);
       clock.advance(1);
-      await until(async () => (await readHashtagCount(store, 'sunset')) === 25, 'the timed flush');
+      await pollUntil(async () => (await readHashtagCount(store, 'sunset')) === 25, 'the timed flush');
       expect(flushes[2]).toMatchObject({ reason: 'time', events: 5, kvWrites: 1 });
 
       const m = worker.metrics();
@@ -317,7 +309,7 @@ describe('CountingWorker', () => {
       const clock = new ManualClock();
       const worker = new CountingWorker({ log, kv, clock, flushEvents: 25, onFlush: (f) => flushes.push(f) });
       await worker.start();
-      await until(async () => {
+      await pollUntil(async () => {
         clock.advance(1000);
         return checkpointsCoverLog(log, store);
       }, 'the worker to checkpoint the whole log');
@@ -363,7 +355,7 @@ describe('CountingWorker', () => {
       await worker.start();
       for (;;) {
         let done = false;
-        await until(async () => {
+        await pollUntil(async () => {
           done = await checkpointsCoverLog(realLog, store);
           if (kv.heldBatches === 0) clock.advance(1000);
           const stalled = observed.inFlight() > 0 || observed.delivered() === stream.unique.length;
@@ -420,7 +412,7 @@ describe('CountingWorker', () => {
             try {
               await produce(log, stream.produced.slice(round * chunk, (round + 1) * chunk));
               await worker.start();
-              await until(async () => {
+              await pollUntil(async () => {
                 clock.advance(1000);
                 return kv.dead || (await checkpointsCoverLog(log, store));
               }, 'the crash point');
@@ -542,14 +534,14 @@ describe('GroupOffsetCommitter', () => {
     );
     committer.offer(0, 10);
     committer.offer(1, 5);
-    await until(() => calls.length === 1, 'the first commit');
+    await pollUntil(() => calls.length === 1, 'the first commit');
     // Offered while the first commit runs: one more commit, with the newest offset per partition.
     committer.offer(0, 12);
     committer.offer(0, 13);
     committer.offer(2, 7);
     const settled = committer.settled();
     gates.shift()!();
-    await until(() => calls.length === 2, 'the second commit');
+    await pollUntil(() => calls.length === 2, 'the second commit');
     gates.shift()!();
     await settled;
     expect(calls).toEqual([
@@ -565,7 +557,7 @@ describe('GroupOffsetCommitter', () => {
     expect(errors).toHaveLength(1);
     // A failed commit does not stop later ones.
     committer.offer(0, 14);
-    await until(() => calls.length === 3, 'a commit after the failure');
+    await pollUntil(() => calls.length === 3, 'a commit after the failure');
     gates.shift()!();
     await committer.settled();
     expect(calls[2]).toEqual([{ partition: 0, offset: 14 }]);

@@ -9,6 +9,7 @@ import { AppError, StorageError, ValidationError } from '../platform/errors';
 import { partitionForKey } from '../platform/partition-for-key';
 import type { LogConsumer, LogRecord, ProducedRecord } from '../platform/ports/event-log';
 import { eventLogContract } from './contracts/event-log-contract';
+import { pollUntil } from './support/poll';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'event-log-test-'));
@@ -31,14 +32,6 @@ for (const fsync of ['never', 'always'] as const) {
 /** Bytes of one record on disk, from the documented format: 36-byte header, key, value. */
 function recordBytes(key: string, value: Buffer): number {
   return 36 + Buffer.byteLength(key) + value.length;
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 function captureLogger(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
@@ -99,7 +92,7 @@ describe('EmbeddedEventLog', () => {
         received.push(...batch.records);
       },
     });
-    await waitFor(() => received.length >= total, `${total} records of ${topic}`);
+    await pollUntil(() => received.length >= total, `${total} records of ${topic}`);
     await consumer.stop();
     return received.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
   }
@@ -430,7 +423,7 @@ describe('EmbeddedEventLog', () => {
               },
             });
             const total = model.reduce((s, m) => s + m.length, 0);
-            await waitFor(() => received.length >= total, 'model records');
+            await pollUntil(() => received.length >= total, 'model records');
             await consumer.stop();
             for (let p = 0; p < partitions; p++) {
               const got = received.filter((r) => r.partition === p);

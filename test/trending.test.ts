@@ -19,24 +19,13 @@ import type { EventLog } from '../platform/ports/event-log';
 import type { KvStore } from '../platform/ports/kv-store';
 import { ControlledKv } from './support/controlled-kv-store';
 import { ManualClock } from './support/manual-clock';
+import { pollUntil } from './support/poll';
 
 const TOPIC = TOPICS.postHashtag;
 const W = 300_000;
 const DAY = 86_400_000;
 /** A window start: 2023-11-14T22:15:00Z. */
 const C = 1_700_000_100_000;
-
-async function until(
-  cond: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Deltas source by source: every call is a new upload event with its own offset. */
 class Uploads {
@@ -84,7 +73,7 @@ async function table(kv: KvStore, name: string): Promise<Record<string, number>>
 
 /** Stops the pipeline once it has read `records` records, which flushes them. */
 async function ingest(pipeline: TrendingPipeline, records: number): Promise<void> {
-  await until(() => {
+  await pollUntil(() => {
     const m = pipeline.metrics();
     return m.events + m.bufferedEvents >= records;
   }, `${records} records read`);
@@ -245,15 +234,15 @@ describe('TrendingPipeline', () => {
       await produce(log, up.produced);
       await pipeline.start();
       // Time moves on within window C until the timed flush has written everything.
-      await until(async () => {
+      await pollUntil(async () => {
         if (clock.now() < C + W - 1000) clock.set(clock.now() + 1000);
         return Object.keys(await table(store, TREND_WINDOWS)).length === 4;
       }, 'windows written');
-      await until(async () => (await table(store, TREND_TOTALS)).cat === 9, 'totals written');
+      await pollUntil(async () => (await table(store, TREND_TOTALS)).cat === 9, 'totals written');
 
       // Window C−W ends at C, which is now more than 7 days ago; window C still overlaps the last 7 days.
       clock.set(C + 7 * DAY + 1000);
-      await until(
+      await pollUntil(
         async () => Object.keys(await table(store, TREND_WINDOWS)).length === 1,
         'the expired windows to go',
       );
@@ -262,7 +251,7 @@ describe('TrendingPipeline', () => {
 
       const late = new Uploads().post('cat', 1, C - W, { source: 3 }).post('cat', 1, C, { source: 3 });
       await produce(log, late.produced);
-      await until(() => pipeline.metrics().dropped.expired === 1, 'the stale record to be dropped');
+      await pollUntil(() => pipeline.metrics().dropped.expired === 1, 'the stale record to be dropped');
       await pipeline.stop();
       expect(await table(store, TREND_WINDOWS)).toEqual({ [windowKey(C, 'cat')]: 5 });
       expect(await table(store, TREND_TOTALS)).toEqual({ cat: 5 });
@@ -307,7 +296,7 @@ describe('TrendingPipeline', () => {
       kv.dieOn = { n: 3, applied: true };
       const pipeline = new TrendingPipeline({ log, kv, clock, flushEvents: 11 });
       await pipeline.start();
-      await until(() => kv.dead, 'the crash');
+      await pollUntil(() => kv.dead, 'the crash');
       await pipeline.stop();
       await log.close();
       await store.close();
@@ -318,7 +307,7 @@ describe('TrendingPipeline', () => {
       const pipeline = new TrendingPipeline({ log, kv: store, clock, flushEvents: 50 });
       await pipeline.start();
       // Everything after the checkpoints is read once the buffered records make up the difference.
-      await until(async () => {
+      await pollUntil(async () => {
         let behind = 0;
         for (const { partition, offset } of await log.endOffsets(TOPIC)) {
           const ckpt = await store.get<number>(KV.checkpoints, checkpointKey('trending', TOPIC, partition));

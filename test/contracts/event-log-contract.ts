@@ -9,6 +9,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../../platform/ports/event-log';
+import { pollUntil } from '../support/poll';
 
 export interface EventLogFixture {
   log: EventLog;
@@ -22,14 +23,6 @@ function uniqueName(prefix: string): string {
 }
 
 /** Polls until `condition` holds; fails after `timeoutMs` instead of hanging. */
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 function records(prefix: string, count: number, from = 0): ProducedRecord[] {
   return Array.from({ length: count }, (_, i) => ({
     key: `${prefix}-key-${(from + i) % 7}`,
@@ -159,7 +152,7 @@ export function eventLogContract(name: string, factory: () => Promise<EventLogFi
       );
 
       const { consumer, received, maxInFlight } = await startCollecting(uniqueName('g'), {}, 7);
-      await waitFor(() => received.length >= produced.length, 'all records');
+      await pollUntil(() => received.length >= produced.length, 'all records');
       await consumer.stop();
       expect(maxInFlight()).toBe(1);
       for (let partition = 0; partition < PARTITIONS; partition++) {
@@ -205,7 +198,7 @@ export function eventLogContract(name: string, factory: () => Promise<EventLogFi
       const second = records('live', 10, 10).map((r) => ({ ...r, timestamp: 1_600_000_000_000 }));
       const secondAt = await log.produce(topic, second);
       const after = Date.now();
-      await waitFor(() => received.length >= 20, 'twenty records');
+      await pollUntil(() => received.length >= 20, 'twenty records');
       expect(received).toHaveLength(20);
       const seen = new Map(received.map((r) => [`${r.partition}:${r.offset}`, r]));
       [...first, ...second].forEach((p, i) => {
@@ -255,13 +248,13 @@ export function eventLogContract(name: string, factory: () => Promise<EventLogFi
           await a.consumer.commit([{ topic, partition: batch.partition, offset: last.offset + 1 }]);
         },
       });
-      await waitFor(() => a.received.length >= 20, 'first consumer to read everything');
+      await pollUntil(() => a.received.length >= 20, 'first consumer to read everything');
       await a.consumer.stop();
 
       const later = records('resume', 9, 20);
       const laterAt = await log.produce(topic, later);
       const b = await startCollecting(groupId);
-      await waitFor(() => b.received.length >= 9, 'second consumer to read the new records');
+      await pollUntil(() => b.received.length >= 9, 'second consumer to read the new records');
       const key = (o: { partition: number; offset: number }) => `${o.partition}:${o.offset}`;
       expect(b.received.map(key).sort()).toEqual(laterAt.map(key).sort());
     });
@@ -277,7 +270,7 @@ export function eventLogContract(name: string, factory: () => Promise<EventLogFi
       const { received } = await startCollecting(groupId, {
         startOffset: async (tp) => (tp.topic === topic ? starts[tp.partition] : undefined),
       });
-      await waitFor(() => received.length >= expected, 'records from the start offsets');
+      await pollUntil(() => received.length >= expected, 'records from the start offsets');
       for (let p = 0; p < PARTITIONS; p++) {
         const offsets = received.filter((r) => r.partition === p).map((r) => r.offset);
         expect(offsets).toEqual(Array.from({ length: ends[p].offset - starts[p] }, (_, i) => starts[p] + i));
@@ -297,7 +290,7 @@ export function eventLogContract(name: string, factory: () => Promise<EventLogFi
           }
         },
       });
-      await waitFor(() => received.length >= at.length, 'all records after the redelivery');
+      await pollUntil(() => received.length >= at.length, 'all records after the redelivery');
       expect(failures).toBe(1);
       const firstGood = batches.find((b) => b.partition === failedBatch!.partition)!;
       expect(firstGood.records.map((r) => r.offset).slice(0, failedBatch!.offsets.length)).toEqual(
@@ -318,7 +311,7 @@ export function eventLogContract(name: string, factory: () => Promise<EventLogFi
           revoked.push(partitions);
         },
       });
-      await waitFor(() => assigned.length > 0, 'onAssign');
+      await pollUntil(() => assigned.length > 0, 'onAssign');
       expect(assigned).toHaveLength(1);
       expect([...assigned[0]].sort(byTp)).toEqual(allPartitions(topic));
       expect(revoked).toHaveLength(0);

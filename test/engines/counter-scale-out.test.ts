@@ -8,6 +8,7 @@ import { partitionForKey } from '../../platform/partition-for-key';
 import { seededRandom } from '../../platform/seeded-random';
 import { interceptConsumers } from '../support/intercept-consumers';
 import { testEndpoints, uniqueName } from './support/test-endpoints';
+import { pollUntil } from '../support/poll';
 
 /*
  * Counting workers scale out through the consumer group: members split the
@@ -20,13 +21,8 @@ const PARTITIONS = 4;
 const TOPIC = TOPICS.postHashtag;
 const TAGS = Array.from({ length: 24 }, (_, i) => `tag${i}`);
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitFor = (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 90000) =>
+  pollUntil(condition, what, timeoutMs);
 
 interface Member {
   worker: CountingWorker;

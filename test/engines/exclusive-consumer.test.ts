@@ -1,6 +1,7 @@
 import { KafkaEventLog } from '../../platform/adapters/kafka-log';
 import type { LogConsumer, TopicPartition } from '../../platform/ports/event-log';
 import { testEndpoints, uniqueName } from './support/test-endpoints';
+import { pollUntil } from '../support/poll';
 
 /*
  * `exclusive: true` consumers (the index consumer, the snapshot writer):
@@ -10,13 +11,8 @@ import { testEndpoints, uniqueName } from './support/test-endpoints';
 const brokers = testEndpoints().kafkaBrokers;
 const PARTITIONS = 3;
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitFor = (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 90000) =>
+  pollUntil(condition, what, timeoutMs);
 
 interface Member {
   consumer: LogConsumer;

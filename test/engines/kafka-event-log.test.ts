@@ -10,6 +10,7 @@ import { AppError } from '../../platform/errors';
 import type { LogConsumer, LogRecord, ProducedRecord, TopicPartition } from '../../platform/ports/event-log';
 import { eventLogContract } from '../contracts/event-log-contract';
 import { testEndpoints, uniqueName } from './support/test-endpoints';
+import { pollUntil } from '../support/poll';
 
 const brokers = testEndpoints().kafkaBrokers;
 /** A plain kafkajs admin, independent of the adapter: it cleans up and checks what is on the broker. */
@@ -36,13 +37,8 @@ afterAll(async () => {
   if (rawAdminConnected) await rawAdmin.disconnect();
 });
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const waitFor = (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60000) =>
+  pollUntil(condition, what, timeoutMs);
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<AppError> {
   const err = await promise.then(
