@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { checkpointsReached } from '../../indexer/checkpoints-reached';
 import { IndexerPipeline } from '../../indexer/indexer-pipeline';
 import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
 import { ensureTopics, TOPICS } from '../../indexer/topics';
@@ -80,7 +81,20 @@ export async function run(argv: string[]): Promise<void> {
       indexBatches.records += b.records;
       indexBatches.ms += b.durationMs;
     });
+    // When each consumer caught up for good: they share one thread, so the last one sets the pace.
+    const caughtUpAt = new Map<string, number | undefined>();
+    const consumers: [string, () => Promise<boolean>][] = [
+      ['index consumer', () => checkpointsReached(log, kv, 'indexer', TOPICS.postPublish)],
+      ['counting worker', () => checkpointsReached(log, kv, 'counter', TOPICS.postHashtag)],
+      ['trending', () => checkpointsReached(log, kv, 'trending', TOPICS.postHashtag)],
+      ['bitmap replica', () => follower.caughtUp()],
+    ];
     for (;;) {
+      const now = (performance.now() - started) / 1000;
+      for (const [name, reached] of consumers) {
+        if (!(await reached())) caughtUpAt.set(name, undefined);
+        else if (caughtUpAt.get(name) === undefined) caughtUpAt.set(name, now);
+      }
       if ((await pipeline.caughtUp()) && (await follower.caughtUp())) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -111,6 +125,11 @@ export async function run(argv: string[]): Promise<void> {
           (baselineSeconds / pipelineSeconds).toFixed(2),
         ],
       ],
+    );
+    console.log('');
+    printTable(
+      ['consumer', 'caught up at (s)'],
+      consumers.map(([name]) => [name, (caughtUpAt.get(name) ?? pipelineSeconds).toFixed(2)]),
     );
     const postsPerSecond = posts / pipelineSeconds;
     const writesPerPost = counter.kvWrites / posts;
