@@ -3,9 +3,10 @@
  * Upload events (users, locations, follows, then posts with 1–6 Zipf tags)
  * are appended to the embedded log, then the index consumer (documents,
  * postings, repartition), the curated-top consumer, the counting worker,
- * trending and a bitmap replica run until all have caught up. The baseline,
- * measured in the same run, is a consumer that only reads and validates the
- * same events: the ceiling the log and the schemas allow. With
+ * trending and a bitmap replica run until all have caught up; a second table
+ * says when each did. The baseline, measured in the same run, is a consumer
+ * that only reads and validates the same events: the ceiling the log and the
+ * schemas allow. With
  * `--mode distributed`, see distributed-ingest-bench.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
