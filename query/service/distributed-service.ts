@@ -38,6 +38,7 @@ export interface DistributedServiceOptions {
   clock?: Clock;
   tagCache?: { maxEntries?: number; ttlMs?: number };
   counter?: { flushEvents?: number; flushIntervalMs?: number };
+  trending?: { flushEvents?: number; flushIntervalMs?: number };
   snapshotIntervalMs?: number;
   /** Names this process's bitmap consumer group; default host and pid. */
   instanceId?: string;
@@ -135,6 +136,7 @@ export async function startDistributedService(
             logger,
             clock,
             counter: options.counter,
+            trending: options.trending,
           })
         : undefined;
     if (pipeline) started.push(pipeline);

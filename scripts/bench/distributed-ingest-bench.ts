@@ -7,12 +7,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
+import { checkpointsReached } from '../../indexer/checkpoints-reached';
 import { ensureTopics, TOPICS } from '../../indexer/topics';
 import { loadDistributedConfig } from '../../query/service/distributed-config';
 import { startDistributedService, type DistributedService } from '../../query/service/distributed-service';
 import { openDistributedStores } from '../../query/service/open-distributed-stores';
 import { distributedEnv, enginesUp } from '../engines/index';
 import { generate, readAndValidate, type Flags } from './support/ingest-events';
+import { printCaughtUp, waitCaughtUp } from './support/caught-up-times';
 import { printTable } from './support/print-table';
 import { runAutocannon, type LoadResult } from './support/run-autocannon';
 
@@ -56,11 +58,20 @@ export async function runDistributedIngest(flags: Flags, sized: boolean): Promis
       roles: ['indexer', 'counter', 'api'],
       port: 0,
       tagCache: { ttlMs: 0 },
+      // Short flush intervals, so the measurement ends when the work does, not at the next timed flush.
       counter: { flushIntervalMs: 200 },
+      trending: { flushIntervalMs: 200 },
     });
     services.push(all);
-    await all.ready();
-    const pipelineSeconds = (performance.now() - started) / 1000;
+    const { seconds: pipelineSeconds, caughtUpAt } = await waitCaughtUp(
+      [
+        ['index consumer', () => checkpointsReached(stores.log, stores.kv, 'indexer', TOPICS.postPublish)],
+        ['counting worker', () => checkpointsReached(stores.log, stores.kv, 'counter', TOPICS.postHashtag)],
+        ['trending', () => checkpointsReached(stores.log, stores.kv, 'trending', TOPICS.postHashtag)],
+      ],
+      () => all.caughtUp(),
+      started,
+    );
 
     const cached = await startDistributedService({ engines, roles: ['api'], port: 0 });
     services.push(cached);
@@ -91,6 +102,7 @@ export async function runDistributedIngest(flags: Flags, sized: boolean): Promis
         ],
       ],
     );
+    printCaughtUp(caughtUpAt);
     console.log(
       `\nGET /v1/tags/:name over the ${paths.length} most used tags, 16 connections, ${seconds} s each:`,
     );

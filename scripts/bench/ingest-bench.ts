@@ -21,6 +21,7 @@ import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
 import { runDistributedIngest } from './distributed-ingest-bench';
 import { generate, readAndValidate } from './support/ingest-events';
+import { printCaughtUp, waitCaughtUp } from './support/caught-up-times';
 import { printTable } from './support/print-table';
 import { parseFlags } from './support/seeded-random';
 
@@ -82,24 +83,17 @@ export async function run(argv: string[]): Promise<void> {
       indexBatches.records += b.records;
       indexBatches.ms += b.durationMs;
     });
-    // When each consumer caught up for good: they share one thread, so the last one sets the pace.
-    const caughtUpAt = new Map<string, number | undefined>();
-    const consumers: [string, () => Promise<boolean>][] = [
-      ['index consumer', () => checkpointsReached(log, kv, 'indexer', TOPICS.postPublish)],
-      ['counting worker', () => checkpointsReached(log, kv, 'counter', TOPICS.postHashtag)],
-      ['trending', () => checkpointsReached(log, kv, 'trending', TOPICS.postHashtag)],
-      ['bitmap replica', () => follower.caughtUp()],
-    ];
-    for (;;) {
-      const now = (performance.now() - started) / 1000;
-      for (const [name, reached] of consumers) {
-        if (!(await reached())) caughtUpAt.set(name, undefined);
-        else if (caughtUpAt.get(name) === undefined) caughtUpAt.set(name, now);
-      }
-      if ((await pipeline.caughtUp()) && (await follower.caughtUp())) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const pipelineSeconds = (performance.now() - started) / 1000;
+    // They share one thread, so the consumer that catches up last sets the pace.
+    const { seconds: pipelineSeconds, caughtUpAt } = await waitCaughtUp(
+      [
+        ['index consumer', () => checkpointsReached(log, kv, 'indexer', TOPICS.postPublish)],
+        ['counting worker', () => checkpointsReached(log, kv, 'counter', TOPICS.postHashtag)],
+        ['trending', () => checkpointsReached(log, kv, 'trending', TOPICS.postHashtag)],
+        ['bitmap replica', () => follower.caughtUp()],
+      ],
+      async () => (await pipeline.caughtUp()) && (await follower.caughtUp()),
+      started,
+    );
     const rss = process.memoryUsage().rss;
     await pipeline.stop();
     await follower.stop();
@@ -127,11 +121,7 @@ export async function run(argv: string[]): Promise<void> {
         ],
       ],
     );
-    console.log('');
-    printTable(
-      ['consumer', 'caught up at (s)'],
-      consumers.map(([name]) => [name, (caughtUpAt.get(name) ?? pipelineSeconds).toFixed(2)]),
-    );
+    printCaughtUp(caughtUpAt);
     const postsPerSecond = posts / pipelineSeconds;
     const writesPerPost = counter.kvWrites / posts;
     console.log(
