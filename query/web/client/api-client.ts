@@ -1,51 +1,16 @@
+// Response shapes the server builds, imported for their types only: nothing of
+// the server reaches the browser, since transpiling drops type-only imports.
+import type { MediaItem, MediaPage } from '../../search/media-search.js';
+import type { TypeaheadResult } from '../../search/typeahead.js';
 import { currentViewer } from './viewer.js';
 
-export type Proximity = 'following' | 'second' | 'none';
-
-export interface UserHit {
-  id: string;
-  username: string;
-  fullName: string;
-  followerCount: number;
-  proximity: Proximity;
-}
-
-export interface HashtagHit {
-  tag: string;
-  displayName: string;
-  totalPosts: number;
-}
-
-export interface LocationHit {
-  id: string;
-  name: string;
-  mediaCount: number;
-}
-
-export interface TypeaheadResult {
-  users: UserHit[];
-  hashtags: HashtagHit[];
-  locations: LocationHit[];
-}
+export type { MediaItem, MediaPage, TypeaheadResult };
 
 export interface TagPage {
   tag: string;
   displayName: string;
   totalPosts: number;
   topPosts: { id: string; imageUrl: string }[];
-}
-
-export interface MediaItem {
-  id: string;
-  imageUrl: string;
-  authorId: string;
-  createdAt: string;
-}
-
-export interface MediaPage {
-  total: number;
-  items: MediaItem[];
-  nextCursor: string | null;
 }
 
 export interface TrendingTag {
