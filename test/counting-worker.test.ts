@@ -154,9 +154,14 @@ describe('CountingWorker', () => {
   });
 
   /** Runs a worker until its checkpoints cover the log, nudging time so the tail flushes too. */
-  async function drain(log: EventLog, kv: KvStore, flushEvents: number): Promise<void> {
+  async function drain(
+    log: EventLog,
+    kv: KvStore,
+    flushEvents: number,
+    onFlush?: (stats: FlushStats) => void,
+  ): Promise<void> {
     const clock = new ManualClock();
-    const worker = new CountingWorker({ log, kv, clock, flushEvents, flushIntervalMs: 1000 });
+    const worker = new CountingWorker({ log, kv, clock, flushEvents, flushIntervalMs: 1000, onFlush });
     await worker.start();
     await pollUntil(async () => {
       clock.advance(1000);
@@ -306,14 +311,7 @@ describe('CountingWorker', () => {
     const stream = generateStream(seededRandom(11), 200);
     try {
       await produce(log, stream.produced);
-      const clock = new ManualClock();
-      const worker = new CountingWorker({ log, kv, clock, flushEvents: 25, onFlush: (f) => flushes.push(f) });
-      await worker.start();
-      await pollUntil(async () => {
-        clock.advance(1000);
-        return checkpointsCoverLog(log, store);
-      }, 'the worker to checkpoint the whole log');
-      await worker.stop();
+      await drain(log, kv, 25, (f) => flushes.push(f));
       await expectCounts(store, oracle(stream.unique));
 
       const partitionOf = (tag: string) => partitionForKey(tag, PARTITIONS);

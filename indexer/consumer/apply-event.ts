@@ -5,7 +5,7 @@ import { onPostDeleted, onPostPublished, onPostUpdated, type Outcome } from './p
 
 /**
  * Applies one validated upload event to the batch's state and effects. Its
- * reads must be loaded first (see `loadReads`); only upserts, whose renames
+ * reads must be loaded first (see load-reads.ts); only upserts, whose renames
  * scan the store, return a promise.
  */
 export function applyEvent(ctx: ApplyContext, event: UploadEvent): Outcome | Promise<Outcome> {

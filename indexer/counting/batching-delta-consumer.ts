@@ -133,13 +133,12 @@ export class BatchingDeltaConsumer<A> {
   }
 
   metrics(): ConsumerMetrics {
-    let bufferedEvents = 0;
-    let flushing = false;
-    for (const flow of this.flows.values()) {
-      bufferedEvents += flow.bufferedEvents;
-      flushing ||= flow.flushing !== undefined;
-    }
-    return this.metricsState.snapshot({ bufferedEvents, flushing, failed: this.failure !== undefined });
+    const flushing = [...this.flows.values()].some((flow) => flow.flushing !== undefined);
+    return this.metricsState.snapshot({
+      bufferedEvents: this.bufferedEvents(),
+      flushing,
+      failed: this.failure !== undefined,
+    });
   }
 
   private async shutdown(): Promise<void> {

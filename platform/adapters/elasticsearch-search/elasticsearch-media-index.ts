@@ -28,8 +28,8 @@ export class ElasticsearchMediaIndex implements MediaIndex {
     const ops: BulkOperation[] = [];
     for (const doc of docs) {
       const id = typeof doc?.id === 'string' ? doc.id : '';
-      const docId = documentIdOf(id);
-      if (docId === '' || Buffer.byteLength(docId) > MAX_DOCUMENT_ID_BYTES) {
+      const docId = usableDocumentId(id);
+      if (docId === undefined) {
         failed.push({ id, reason: `id must be 1 to ${MAX_DOCUMENT_ID_BYTES} UTF-8 bytes` });
         continue;
       }
@@ -69,8 +69,8 @@ export class ElasticsearchMediaIndex implements MediaIndex {
   async getMedia(id: string): Promise<(MediaDocument & Record<string, unknown>) | undefined> {
     const { client } = this.open();
     requireString(id, 'id');
-    const docId = documentIdOf(id);
-    if (docId === '' || Buffer.byteLength(docId) > MAX_DOCUMENT_ID_BYTES) return undefined;
+    const docId = usableDocumentId(id);
+    if (docId === undefined) return undefined;
     try {
       const found = await client.get<MediaDocument & Record<string, unknown>>({
         index: this.names.alias('media'),
@@ -82,4 +82,10 @@ export class ElasticsearchMediaIndex implements MediaIndex {
       throw mapElasticsearchError(err, 'get media');
     }
   }
+}
+
+/** The Elasticsearch id of a media id, or undefined when it is empty or too long to be one. */
+function usableDocumentId(id: string): string | undefined {
+  const docId = documentIdOf(id);
+  return docId === '' || Buffer.byteLength(docId) > MAX_DOCUMENT_ID_BYTES ? undefined : docId;
 }
