@@ -110,7 +110,7 @@ export class IndexerPipeline {
     await this.trending?.stop();
   }
 
-  /** True when every running consumer's stored checkpoint covers its topic's current end. */
+  /** True when every running consumer's stored checkpoint covers its topic's current end and no index batch is mid-way. */
   async caughtUp(): Promise<boolean> {
     const { log, kv } = this.options;
     const checks: [boolean, string, string][] = [
@@ -122,6 +122,7 @@ export class IndexerPipeline {
     for (const [running, consumer, topic] of checks) {
       if (running && !(await checkpointsReached(log, kv, consumer, topic))) return false;
     }
-    return true;
+    // Read after the checkpoints: a batch that stored its checkpoint is still busy until its totals are counted.
+    return !this.index?.busy;
   }
 }

@@ -70,6 +70,7 @@ export class IndexConsumer {
   private listeners: ((stats: IndexBatchStats) => void)[] = [];
   /** A failed batch may have left its KV write half-applied; finish it before recomputing against the store. */
   private recoverFirst = false;
+  private batchesRunning = 0;
 
   private constructor(
     private readonly options: IndexConsumerOptions,
@@ -85,6 +86,11 @@ export class IndexConsumer {
 
   onBatch(listener: (stats: IndexBatchStats) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** True while a batch is being applied: its checkpoint may be stored before its totals are counted. */
+  get busy(): boolean {
+    return this.batchesRunning > 0;
   }
 
   /** Records behind the log's end, per partition, as of the last batch read. */
@@ -144,6 +150,15 @@ export class IndexConsumer {
 
   private async processBatch(batch: RecordBatch): Promise<void> {
     if (batch.records.length === 0) return;
+    this.batchesRunning++;
+    try {
+      await this.applyBatch(batch);
+    } finally {
+      this.batchesRunning--;
+    }
+  }
+
+  private async applyBatch(batch: RecordBatch): Promise<void> {
     const started = this.clock.now();
     const { log, kv } = this.options;
     const state = new BatchState(kv);
