@@ -81,8 +81,9 @@ export class CuratedTopConsumer {
       value: next,
     });
     await publishDeadLetters(this.options.log, deadLetters);
-    await this.options.kv.batch(ops, { writer: this.writerOf(batch.partition) });
+    // Counted before the checkpoint lands, so whoever sees the checkpoint sees the count.
     this.totals.deadLetters += deadLetters.length;
+    await this.options.kv.batch(ops, { writer: this.writerOf(batch.partition) });
     for (const d of deadLetters)
       this.logger.warn({ offset: d.offset, reason: d.reason }, 'top list dead-lettered');
     await this.consumer?.commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
