@@ -52,6 +52,10 @@ async function main(): Promise<void> {
         flushEvents: config.COUNTER_FLUSH_EVENTS,
         flushIntervalMs: config.COUNTER_FLUSH_INTERVAL_MS,
       },
+      trending: {
+        flushEvents: config.TRENDING_FLUSH_EVENTS,
+        flushIntervalMs: config.TRENDING_FLUSH_INTERVAL_MS,
+      },
       snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS,
     });
   } else {
@@ -68,6 +72,10 @@ async function main(): Promise<void> {
       counter: {
         flushEvents: config.COUNTER_FLUSH_EVENTS,
         flushIntervalMs: config.COUNTER_FLUSH_INTERVAL_MS,
+      },
+      trending: {
+        flushEvents: config.TRENDING_FLUSH_EVENTS,
+        flushIntervalMs: config.TRENDING_FLUSH_INTERVAL_MS,
       },
       snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS,
     });

@@ -31,6 +31,7 @@ export interface EmbeddedServiceOptions {
   logFsync?: 'always' | 'never';
   tagCache?: { maxEntries?: number; ttlMs?: number };
   counter?: { flushEvents?: number; flushIntervalMs?: number };
+  trending?: { flushEvents?: number; flushIntervalMs?: number };
   snapshotIntervalMs?: number;
   /** Topic partition counts for a new data dir (tests compare modes with one partition each). */
   partitions?: TopicPartitions;
@@ -93,6 +94,7 @@ async function startLocked(
     logger,
     clock,
     counter: options.counter,
+    trending: options.trending,
     partitions: options.partitions,
   });
   logger.info({ dataDir: options.dataDir, searchEntries: loaded.entries, fresh }, 'embedded stores open');

@@ -39,6 +39,7 @@ export class TestService {
       adminToken: ADMIN_TOKEN,
       logFsync: 'never',
       counter: { flushIntervalMs: 20 },
+      trending: { flushIntervalMs: 20 },
       ...options,
     });
     return new TestService(service, dir);
