@@ -110,7 +110,10 @@ export class IndexerPipeline {
     await this.trending?.stop();
   }
 
-  /** True when every running consumer's stored checkpoint covers its topic's current end and no index batch is mid-way. */
+  /**
+   * True when every running consumer's stored checkpoint covers its topic's
+   * current end, and no index batch or counter flush is still finishing.
+   */
   async caughtUp(): Promise<boolean> {
     const { log, kv } = this.options;
     const checks: [boolean, string, string][] = [
@@ -122,7 +125,7 @@ export class IndexerPipeline {
     for (const [running, consumer, topic] of checks) {
       if (running && !(await checkpointsReached(log, kv, consumer, topic))) return false;
     }
-    // Read after the checkpoints: a batch that stored its checkpoint is still busy until its totals are counted.
-    return !this.index?.busy;
+    // Read after the checkpoints: a batch or flush that stored its checkpoint is busy until its metrics are counted.
+    return !this.index?.busy && !this.counter?.metrics().flushing && !this.trending?.metrics().flushing;
   }
 }

@@ -274,7 +274,9 @@ describe('CountingWorker', () => {
       await pollUntil(() => clock.sleeping > 0, 'the flush timer to wait again');
       expect(await readHashtagCount(store, 'sunset')).toBe(20);
       clock.advance(1);
-      await pollUntil(async () => (await readHashtagCount(store, 'sunset')) === 25, 'the timed flush');
+      // The flush's report comes after its write lands, so wait for the report, then read the count.
+      await pollUntil(() => flushes.length === 3, 'the timed flush');
+      expect(await readHashtagCount(store, 'sunset')).toBe(25);
       expect(flushes[2]).toMatchObject({ reason: 'time', events: 5, kvWrites: 1 });
 
       const m = worker.metrics();

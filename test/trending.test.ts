@@ -307,13 +307,17 @@ describe('TrendingPipeline', () => {
       const pipeline = new TrendingPipeline({ log, kv: store, clock, flushEvents: 50 });
       await pipeline.start();
       // Everything after the checkpoints is read once the buffered records make up the difference.
+      // No flush may finish while the checkpoints are read: its checkpoint lands before its buffer empties.
       await pollUntil(async () => {
+        const before = pipeline.metrics();
+        if (before.flushing) return false;
         let behind = 0;
         for (const { partition, offset } of await log.endOffsets(TOPIC)) {
           const ckpt = await store.get<number>(KV.checkpoints, checkpointKey('trending', TOPIC, partition));
           behind += offset - (ckpt ?? 0);
         }
-        return behind === pipeline.metrics().bufferedEvents;
+        const after = pipeline.metrics();
+        return !after.flushing && after.flushes === before.flushes && behind === after.bufferedEvents;
       }, 'the rest to be read');
       await pipeline.stop();
       const expected = windowOracle(unique);
