@@ -273,7 +273,7 @@ export const openApiDocument = {
     '/healthz': { get: { summary: 'Liveness', responses: { '200': ok('Alive', { type: 'object' }) } } },
     '/readyz': {
       get: {
-        summary: 'Ready once the index has caught up with the log',
+        summary: 'Ready once the index has caught up with the log, and from then on',
         responses: { '200': ok('Ready', { type: 'object' }), '503': error },
       },
     },

@@ -9,6 +9,7 @@ import { type Clock, systemClock } from '../../platform/clock';
 import { ValidationError } from '../../platform/errors';
 import { silentLogger, type Logger } from '../../platform/logger';
 import { createApiApp } from '../api/create-api-app';
+import { latchReady } from '../api/latch-ready';
 import type { DistributedConfig } from './distributed-config';
 import { listenHttp, type Listening } from './listen-http';
 import { openDistributedStores } from './open-distributed-stores';
@@ -163,7 +164,7 @@ export async function startDistributedService(
           retentionMs: DEFAULT_RETENTION_MS,
         }),
         // An API process is ready once its own replica has caught up; the writers report in their logs.
-        ready: () => replica.caughtUp(),
+        ready: latchReady(() => replica.caughtUp()),
         adminToken: options.adminToken,
         logger,
         clock,

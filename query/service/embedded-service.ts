@@ -15,6 +15,7 @@ import { type Clock, systemClock } from '../../platform/clock';
 import { acquireDataDirLock, type DataDirLock } from '../../platform/fs/data-dir-lock';
 import { silentLogger, type Logger } from '../../platform/logger';
 import { createApiApp } from '../api/create-api-app';
+import { latchReady } from '../api/latch-ready';
 import { listenHttp } from './listen-http';
 import { pipelineMetricSources } from './pipeline-metric-sources';
 import { seedDemoEvents } from './seed-demo-events';
@@ -39,6 +40,8 @@ export interface EmbeddedServiceOptions {
 
 export interface EmbeddedService {
   url: string;
+  /** Whether every consumer and the bitmap replica have caught up with the log now. */
+  caughtUp(): Promise<boolean>;
   /** Resolves once every consumer and the bitmap replica have caught up with the log. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -110,7 +113,7 @@ async function startLocked(
     search,
     index: () => follower.index,
     trending: new TrendRanker({ kv, clock, windowMs: DEFAULT_WINDOW_MS, retentionMs: DEFAULT_RETENTION_MS }),
-    ready: caughtUp,
+    ready: latchReady(caughtUp),
     adminToken: options.adminToken,
     logger,
     clock,
@@ -122,6 +125,7 @@ async function startLocked(
   let closing: Promise<void> | undefined;
   return {
     url: http.url,
+    caughtUp,
     ready: async () => {
       while (!(await caughtUp())) await clock.sleep(25);
     },

@@ -82,8 +82,9 @@ export class TestService {
     if (res.status !== 202) throw new Error(`POST /v1/events: ${res.status} ${res.text}`);
   }
 
+  /** Waits until the service has indexed everything published so far (/readyz stays ready once it was). */
   async waitReady(what = 'the index to catch up'): Promise<void> {
-    await pollUntil(async () => (await this.get('/readyz')).status === 200, what, 60_000);
+    await pollUntil(() => this.service.caughtUp(), what, 60_000);
   }
 
   /** A fresh event envelope; eventIds must be unique or the indexer drops the event as a duplicate. */

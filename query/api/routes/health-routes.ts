@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { AppError } from '../../../platform/errors';
 import type { ApiMetrics } from '../api-metrics';
 
-/** Liveness, readiness (the index has caught up with the log) and Prometheus metrics. */
+/** Liveness, readiness (the index has caught up with the log, once) and Prometheus metrics. */
 export function healthRoutes(deps: { ready: () => Promise<boolean>; metrics: ApiMetrics }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
