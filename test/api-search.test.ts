@@ -93,22 +93,23 @@ describe('query API: search', () => {
     });
 
     it.each([
-      ['limit=0', 'query.limit'],
-      ['limit=51', 'query.limit'],
-      ['limit=abc', 'query.limit'],
-      ['limit=1&limit=2', 'query.limit'],
-      ['limit=', 'query.limit'],
-      ['', 'query.q'],
-      ['q=', 'query.q'],
-      ['q=a&q=b', 'query.q'],
-      [`q=${'a'.repeat(201)}`, 'query.q'],
-      ['viewer=abc', 'query.viewer'],
-      ['viewer=007', 'query.viewer'],
-    ])('%s is 400 naming %s', async (query, field) => {
+      ['limit=0', 'query.limit', /integer from 1 to 50/],
+      ['limit=51', 'query.limit', /at most 50/],
+      ['limit=abc', 'query.limit', /integer from 1 to 50/],
+      ['limit=1&limit=2', 'query.limit', /given once/],
+      ['limit=', 'query.limit', /integer from 1 to 50/],
+      ['', 'query.q', /^is required$/],
+      ['q=', 'query.q', /^is required$/],
+      ['q=a&q=b', 'query.q', /given once/],
+      [`q=${'a'.repeat(201)}`, 'query.q', /at most 200/],
+      ['viewer=abc', 'query.viewer', /./],
+      ['viewer=007', 'query.viewer', /./],
+    ])('%s is 400 naming %s', async (query, field, reason) => {
       const full = query.startsWith('q=') || query === '' ? query : `q=jo&${query}`;
       const res = await svc.get(`/v1/search?${full}`);
       expect(res.status).toBe(400);
       expect(fieldsOf(res)).toEqual([field]);
+      expect(errorOf(res).details.issues[0].reason).toMatch(reason);
     });
   });
 
@@ -269,13 +270,15 @@ describe('query API: search', () => {
     });
 
     it.each([
-      ['', 'query.q'],
-      ['q=', 'query.q'],
-      [`q=${'a'.repeat(4097)}`, 'query.q'],
-    ])('%s is 400 naming %s', async (query, field) => {
+      ['', 'query.q', /^is required$/],
+      ['q=', 'query.q', /^is required$/],
+      ['q=a&q=b', 'query.q', /given once/],
+      [`q=${'a'.repeat(4097)}`, 'query.q', /at most 4096/],
+    ])('%s is 400 naming %s', async (query, field, reason) => {
       const res = await svc.get(`/v1/media?${query}`);
       expect(res.status).toBe(400);
       expect(fieldsOf(res)).toEqual([field]);
+      expect(errorOf(res).details.issues[0].reason).toMatch(reason);
     });
   });
 

@@ -4,7 +4,9 @@ import { eventErrorMap, toFieldIssues } from '../../schemas/events/field-issues'
 import { externalIdSchema } from '../../schemas/events/external-id-schema';
 
 /** Query strings arrive as strings (or arrays when repeated); these take one string each. */
-const one = z.string({ error: 'must be given once, as a single value' });
+const one = z.string({
+  error: (issue) => (issue.input === undefined ? 'is required' : 'must be given once, as a single value'),
+});
 const limit = (max: number, fallback: number) =>
   one
     .regex(/^[0-9]{1,4}$/, `must be an integer from 1 to ${max}`)
