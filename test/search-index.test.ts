@@ -5,7 +5,8 @@ import { gallopLowerBound } from '../platform/adapters/memory-search/sorted-keys
 import { AppError, ValidationError } from '../platform/errors';
 import type { SearchEntry, SuggestKind } from '../platform/ports/search-index';
 import { foldText, foldedPrefixKeys } from '../platform/text/fold-text';
-import { bruteForceSuggest, searchIndexContract } from './contracts/search-index-contract';
+import { searchIndexContract } from './contracts/search-index-contract';
+import { bruteForceSuggest } from './contracts/search-index-fixtures';
 
 const memoryFactory = (options?: MemorySearchIndexOptions) => async () => {
   const index = MemorySearchIndex.create(options);

@@ -6,10 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { KafkaEventLog, type KafkaEventLogOptions } from '../../platform/adapters/kafka-log';
-import { AppError } from '../../platform/errors';
 import type { LogConsumer, LogRecord, ProducedRecord, TopicPartition } from '../../platform/ports/event-log';
 import { eventLogContract } from '../contracts/event-log-contract';
 import { testEndpoints, uniqueName } from './support/test-endpoints';
+import { expectRejectsWithCode } from '../support/expect-rejects-with-code';
 import { pollUntil } from '../support/poll';
 
 const brokers = testEndpoints().kafkaBrokers;
@@ -39,16 +39,6 @@ afterAll(async () => {
 
 const waitFor = (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60000) =>
   pollUntil(condition, what, timeoutMs);
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<AppError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  expect((err as AppError).code).toBe(code);
-  return err as AppError;
-}
 
 function sample(prefix: string, count: number): ProducedRecord[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -257,9 +247,9 @@ describe('KafkaEventLog on a real broker', () => {
     });
     const config = Object.fromEntries(resources[0].configEntries.map((e) => [e.configName, e.configValue]));
     expect(config).toEqual({ 'message.timestamp.type': 'CreateTime', 'retention.ms': '-1' });
-    await expectCode(log.ensureTopic('t', { partitions: 3 }), 'PARTITION_COUNT_MISMATCH');
-    await expectCode(log.produce('missing', sample('m', 1)), 'UNKNOWN_TOPIC');
-    await expectCode(log.endOffsets('missing'), 'UNKNOWN_TOPIC');
+    await expectRejectsWithCode(log.ensureTopic('t', { partitions: 3 }), 'PARTITION_COUNT_MISMATCH');
+    await expectRejectsWithCode(log.produce('missing', sample('m', 1)), 'UNKNOWN_TOPIC');
+    await expectRejectsWithCode(log.endOffsets('missing'), 'UNKNOWN_TOPIC');
     const badKey = log.produce('t', [sample('k', 1)[0], { key: 7, value: Buffer.from('') } as never]);
     await expect(badKey).rejects.toMatchObject({ issues: [{ field: '[1].key' }] });
     await expect(log.ensureTopic('__internal', { partitions: 1 })).rejects.toMatchObject({
@@ -271,18 +261,18 @@ describe('KafkaEventLog on a real broker', () => {
     await running.run({ eachBatch: async () => undefined });
     const groups = (await (await admin()).listGroups()).groups.map((g) => g.groupId);
     expect(groups).toContain(`${prefix}busy`);
-    await expectCode(
+    await expectRejectsWithCode(
       log.consumer({ groupId: 'busy', topics: ['t'] }).commit([{ topic: 't', partition: 0, offset: 0 }]),
       'GROUP_BUSY',
     );
-    await expectCode(
+    await expectRejectsWithCode(
       log
         .consumer({ groupId: 'other', topics: ['t'] })
         .run({ eachBatch: async () => undefined, startOffset: async () => 5 }),
       'OFFSET_OUT_OF_RANGE',
     );
     await log.close();
-    await expectCode(log.produce('t', sample('c', 1)), 'LOG_CLOSED');
+    await expectRejectsWithCode(log.produce('t', sample('c', 1)), 'LOG_CLOSED');
   });
 });
 
