@@ -320,5 +320,39 @@ if (!runBrowser) {
       // The only console errors allowed are the browser's notes on the two 4xx responses.
       expect(errors.filter((e) => !/status of 40[04]/.test(e))).toEqual([]);
     });
+
+    it('offers the hashtags, people and places a query of plain words starts, as links', async () => {
+      // The demo data has people, hashtags and places starting "ma".
+      const word = 'ma';
+      const expected = await api<{
+        users: { username: string }[];
+        hashtags: HashtagHit[];
+        locations: { id: string }[];
+      }>(`/v1/search?q=${word}`);
+      for (const hits of [expected.users, expected.hashtags, expected.locations])
+        expect(hits.length).toBeGreaterThan(0);
+      const { page, errors } = await openTab();
+      await page.goto(`/search?q=${word}`);
+      await page.getByRole('alert').waitFor();
+      await page.getByRole('heading', { name: 'Did you mean' }).waitFor();
+      const hrefs = (name: string) =>
+        page
+          .getByRole('list', { name })
+          .getByRole('link')
+          .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      expect(await hrefs('Hashtags')).toEqual(expected.hashtags.map((h) => tagPath(h.tag)));
+      expect(await hrefs('People')).toEqual(
+        expected.users.map((u) => `/search?q=${encodeURIComponent(`@${u.username}`)}`),
+      );
+      expect(await hrefs('Places')).toEqual(
+        expected.locations.map((l) => `/search?q=${encodeURIComponent(`loc:${l.id}`)}`),
+      );
+
+      const want = expected.hashtags[0]!;
+      await page.getByRole('link', { name: `#${want.displayName}` }).click();
+      await page.waitForURL((url) => url.pathname === tagPath(want.tag));
+      await page.getByRole('heading', { level: 1, name: `#${want.displayName}` }).waitFor();
+      expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    });
   },
 );

@@ -1,4 +1,5 @@
 import { ApiError, searchMedia, type MediaItem } from './api-client.js';
+import { didYouMean } from './did-you-mean.js';
 import { el } from './el.js';
 import { createLazyImages } from './lazy-images.js';
 import { createMediaGrid, mediaTile } from './media-grid.js';
@@ -87,6 +88,7 @@ export function renderResultsPage(main: HTMLElement, q: string, signal: AbortSig
       if (first && err instanceof ApiError && err.status === 400) {
         stop();
         summary.replaceWith(queryErrorView(q, err));
+        if (!/[#＃@():]/u.test(q)) grid.before(didYouMean(q, signal));
         return;
       }
       observer.unobserve(sentinel);

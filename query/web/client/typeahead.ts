@@ -1,7 +1,7 @@
 import { isAbort, type TypeaheadResult } from './api-client.js';
 import { el } from './el.js';
-import { formatCount } from './format-count.js';
-import { searchPath, tagPath } from './router.js';
+import { searchPath } from './router.js';
+import { suggestionGroups } from './suggestion-groups.js';
 
 export interface TypeaheadOptions {
   /** The text box: role=combobox, aria-controls pointing at `listbox`. */
@@ -21,8 +21,6 @@ interface Suggestion {
   path: string;
 }
 
-const PROXIMITY_LABEL = { following: 'Following', second: 'In your network', none: '' } as const;
-
 function option(id: string, primary: string, secondary: string): HTMLElement {
   return el(
     'div',
@@ -30,10 +28,6 @@ function option(id: string, primary: string, secondary: string): HTMLElement {
     el('span', { class: 'option-primary' }, primary),
     el('span', { class: 'option-secondary' }, secondary),
   );
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 /**
@@ -134,37 +128,16 @@ export class Typeahead {
       groups.push(node);
     };
     let n = 0;
-    const id = (): string => `${base}-option-${n++}`;
-    group(
-      'people',
-      'People',
-      result.users.map((u) => ({
-        element: option(
-          id(),
-          `@${u.username}`,
-          [u.fullName, plural(u.followerCount, 'follower', 'followers'), PROXIMITY_LABEL[u.proximity]]
-            .filter(Boolean)
-            .join(' · '),
-        ),
-        path: searchPath(`@${u.username}`),
-      })),
-    );
-    group(
-      'hashtags',
-      'Hashtags',
-      result.hashtags.map((h) => ({
-        element: option(id(), `#${h.displayName}`, plural(h.totalPosts, 'post', 'posts')),
-        path: tagPath(h.tag),
-      })),
-    );
-    group(
-      'places',
-      'Places',
-      result.locations.map((l) => ({
-        element: option(id(), l.name, plural(l.mediaCount, 'post', 'posts')),
-        path: searchPath(`loc:${l.id}`),
-      })),
-    );
+    for (const g of suggestionGroups(result)) {
+      group(
+        g.key,
+        g.label,
+        g.items.map((item) => ({
+          element: option(`${base}-option-${n++}`, item.primary, item.secondary),
+          path: item.path,
+        })),
+      );
+    }
     this.show(suggestions, groups);
     this.options.status.textContent =
       suggestions.length === 0
