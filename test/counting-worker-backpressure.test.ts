@@ -2,8 +2,8 @@ import { CountingWorker } from '../indexer/counting';
 import type { EventLog } from '../platform/ports/event-log';
 import { seededRandom } from '../platform/seeded-random';
 import { ControlledKv } from './support/controlled-kv-store';
+import type { CounterDirs } from './support/counting-worker-fixtures';
 import {
-  CounterDirs,
   PARTITIONS,
   checkpointsCoverLog,
   durableOffset,
@@ -11,6 +11,7 @@ import {
   generateStream,
   oracle,
   produce,
+  useCounterDirs,
 } from './support/counting-worker-fixtures';
 import { interceptConsumers } from './support/intercept-consumers';
 import { ManualClock } from './support/manual-clock';
@@ -45,11 +46,7 @@ function observedLog(log: EventLog): {
 
 describe('CountingWorker', () => {
   let dirs: CounterDirs;
-
-  beforeEach(async () => {
-    dirs = await CounterDirs.create();
-  });
-  afterEach(() => dirs.remove());
+  useCounterDirs((d) => (dirs = d));
 
   it('applies backpressure: a slow flush stalls consumption at two buffers per partition', async () => {
     const flushEvents = 20;

@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { CountingWorker } from '../indexer/counting';
 import { seededRandom } from '../platform/seeded-random';
 import { ControlledKv } from './support/controlled-kv-store';
+import type { CounterDirs } from './support/counting-worker-fixtures';
 import {
-  CounterDirs,
   checkpointsCoverLog,
   drain,
   durableOffsets,
@@ -14,17 +14,14 @@ import {
   generateStream,
   oracle,
   produce,
+  useCounterDirs,
 } from './support/counting-worker-fixtures';
 import { ManualClock } from './support/manual-clock';
 import { pollUntil } from './support/poll';
 
 describe('CountingWorker', () => {
   let dirs: CounterDirs;
-
-  beforeEach(async () => {
-    dirs = await CounterDirs.create();
-  });
-  afterEach(() => dirs.remove());
+  useCounterDirs((d) => (dirs = d));
 
   it('loses nothing and counts nothing twice when it crashes at random points', async () => {
     await fc.assert(

@@ -8,8 +8,8 @@ import type { EventLog } from '../platform/ports/event-log';
 import type { KvOp, KvStore } from '../platform/ports/kv-store';
 import { partitionForKey } from '../platform/partition-for-key';
 import { seededRandom } from '../platform/seeded-random';
+import type { CounterDirs } from './support/counting-worker-fixtures';
 import {
-  CounterDirs,
   PARTITIONS,
   TOPIC,
   drain,
@@ -17,17 +17,14 @@ import {
   generateStream,
   oracle,
   produce,
+  useCounterDirs,
 } from './support/counting-worker-fixtures';
 import { ManualClock } from './support/manual-clock';
 import { pollUntil } from './support/poll';
 
 describe('CountingWorker', () => {
   let dirs: CounterDirs;
-
-  beforeEach(async () => {
-    dirs = await CounterDirs.create();
-  });
-  afterEach(() => dirs.remove());
+  useCounterDirs((d) => (dirs = d));
 
   it('counts a random stream of +1/−1 deltas exactly, re-sent duplicates dropped, clamped at 0', async () => {
     await fc.assert(

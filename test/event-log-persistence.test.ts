@@ -4,18 +4,14 @@ import path from 'node:path';
 import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
 import { partitionForKey } from '../platform/partition-for-key';
 import type { LogRecord, ProducedRecord } from '../platform/ports/event-log';
-import { EmbeddedLogDir, sample } from './support/embedded-log-dir';
+import type { EmbeddedLogDir } from './support/embedded-log-dir';
+import { sample, useEmbeddedLogDir } from './support/embedded-log-dir';
 import { expectRejectsWithCode } from './support/expect-rejects-with-code';
 import { pollUntil } from './support/poll';
 
 describe('EmbeddedEventLog', () => {
   let tmp: EmbeddedLogDir;
-
-  beforeEach(async () => {
-    tmp = await EmbeddedLogDir.create();
-  });
-
-  afterEach(() => tmp.cleanup());
+  useEmbeddedLogDir((t) => (tmp = t));
 
   it('keeps records, topics and committed offsets across close and reopen', async () => {
     let log = await tmp.openLog();

@@ -5,7 +5,8 @@ import path from 'node:path';
 import pino from 'pino';
 import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
 import { StorageError } from '../platform/errors';
-import { EmbeddedLogDir, sample } from './support/embedded-log-dir';
+import type { EmbeddedLogDir } from './support/embedded-log-dir';
+import { sample, useEmbeddedLogDir } from './support/embedded-log-dir';
 import { expectRejectsWithCode } from './support/expect-rejects-with-code';
 
 /** Bytes of one record on disk, from the documented format: 36-byte header, key, value. */
@@ -21,12 +22,7 @@ function captureLogger(): { logger: pino.Logger; lines: Record<string, unknown>[
 
 describe('EmbeddedEventLog', () => {
   let tmp: EmbeddedLogDir;
-
-  beforeEach(async () => {
-    tmp = await EmbeddedLogDir.create();
-  });
-
-  afterEach(() => tmp.cleanup());
+  useEmbeddedLogDir((t) => (tmp = t));
 
   const segmentFile = (topic: string, partition: number, base = 0) =>
     path.join(tmp.dir, topic, String(partition), `${String(base).padStart(20, '0')}.log`);

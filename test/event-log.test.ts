@@ -3,7 +3,7 @@ import { EmbeddedEventLog } from '../platform/adapters/embedded-log';
 import { ValidationError } from '../platform/errors';
 import type { ProducedRecord } from '../platform/ports/event-log';
 import { eventLogContract } from './contracts/event-log-contract';
-import { EmbeddedLogDir, sample } from './support/embedded-log-dir';
+import { EmbeddedLogDir, sample, useEmbeddedLogDir } from './support/embedded-log-dir';
 import { expectRejectsWithCode } from './support/expect-rejects-with-code';
 
 for (const fsync of ['never', 'always'] as const) {
@@ -16,12 +16,7 @@ for (const fsync of ['never', 'always'] as const) {
 
 describe('EmbeddedEventLog', () => {
   let tmp: EmbeddedLogDir;
-
-  beforeEach(async () => {
-    tmp = await EmbeddedLogDir.create();
-  });
-
-  afterEach(() => tmp.cleanup());
+  useEmbeddedLogDir((t) => (tmp = t));
 
   it('stamps missing timestamps from the injected clock', async () => {
     const clock: Clock = { now: () => 1_234_567, sleep: async () => undefined };

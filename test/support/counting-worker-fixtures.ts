@@ -126,6 +126,16 @@ export class CounterDirs {
   }
 }
 
+/** Fresh CounterDirs for each test of the suite, handed to `use`; removed after each. */
+export function useCounterDirs(use: (dirs: CounterDirs) => void): void {
+  let dirs: CounterDirs | undefined;
+  beforeEach(async () => {
+    dirs = await CounterDirs.create();
+    use(dirs);
+  });
+  afterEach(() => dirs?.remove());
+}
+
 /** Runs a worker until its checkpoints cover the log, nudging time so the tail flushes too. */
 export async function drain(
   log: EventLog,

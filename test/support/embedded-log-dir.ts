@@ -72,3 +72,13 @@ export const sample = (n: number, from = 0): ProducedRecord[] =>
     key: `k${from + i}`,
     value: Buffer.from(`value number ${from + i}`),
   }));
+
+/** A fresh EmbeddedLogDir for each test of the suite, handed to `use`; cleaned up after each. */
+export function useEmbeddedLogDir(use: (tmp: EmbeddedLogDir) => void): void {
+  let tmp: EmbeddedLogDir | undefined;
+  beforeEach(async () => {
+    tmp = await EmbeddedLogDir.create();
+    use(tmp);
+  });
+  afterEach(() => tmp?.cleanup());
+}
