@@ -9,7 +9,7 @@ type IdKind = 'author' | 'loc' | 'follows' | 'followers';
 const FORMAT = 'unsafe_frozen_croaring';
 const ALIGN = 32;
 const FIRST_CHUNK = 64 * 1024;
-const MAX_CHUNK = 64 * 1024 * 1024;
+const MAX_CHUNK = 16 * 1024 * 1024;
 const ID_KINDS: IdKind[] = ['author', 'loc', 'follows', 'followers'];
 /** croaring's container typecodes and the frozen header's cookie. */
 const BITSET = 1;
@@ -50,6 +50,11 @@ export class FrozenPostings {
     return new FrozenPostingsBuilder().finish();
   }
 
+  /** How many lists the base holds. */
+  get listCount(): number {
+    return this.slotChunk.length;
+  }
+
   get byteSize(): number {
     let bytes = this.slotChunk.byteLength * 3;
     for (const c of this.chunks) bytes += c.byteLength;
@@ -87,6 +92,21 @@ export class FrozenPostings {
       for (let id = 0; id < slots.length; id++)
         if (slots[id]! >= 0) yield [{ kind, id }, this.view(slots[id]!)];
     }
+  }
+
+  /** Every list's key and slot, for copying unchanged lists into a new base (see `addFrozen`). */
+  *slots(): IterableIterator<[SlotKey, number]> {
+    for (const [tag, slot] of this.tagSlots) yield [{ kind: 'tag', tag }, slot];
+    for (const kind of ID_KINDS) {
+      const slots = this.idSlots[kind];
+      for (let id = 0; id < slots.length; id++) if (slots[id]! >= 0) yield [{ kind, id }, slots[id]!];
+    }
+  }
+
+  /** A list's frozen bytes, in place. */
+  slotBytes(slot: number): Uint8Array {
+    const at = this.slotOffset[slot]!;
+    return this.chunks[this.slotChunk[slot]!]!.subarray(at, at + this.slotLength[slot]!);
   }
 
   /**
@@ -175,9 +195,9 @@ export class FrozenPostings {
 export class FrozenPostingsBuilder {
   private readonly chunks: Uint8Array[] = [];
   private used = 0;
-  private slotChunk = new Uint32Array(1024);
-  private slotOffset = new Uint32Array(1024);
-  private slotLength = new Uint32Array(1024);
+  private slotChunk: Uint32Array;
+  private slotOffset: Uint32Array;
+  private slotLength: Uint32Array;
   private slots = 0;
   private readonly tagSlots = new Map<string, number>();
   private readonly idSlots: Record<IdKind, Int32Array> = {
@@ -187,22 +207,50 @@ export class FrozenPostingsBuilder {
     followers: new Int32Array(0),
   };
 
+  /** `expectedLists` sizes the directory up front, sparing a compaction the copies of growing it. */
+  constructor(expectedLists = 1024) {
+    const capacity = Math.max(16, expectedLists);
+    this.slotChunk = new Uint32Array(capacity);
+    this.slotOffset = new Uint32Array(capacity);
+    this.slotLength = new Uint32Array(capacity);
+  }
+
   /** Adds one list; empty lists are skipped. The bitmap is not kept. */
   add(key: SlotKey, bm: ReadonlyRoaringBitmap32): void {
     if (bm.isEmpty) return;
     const size = bm.getSerializationSizeInBytes(FORMAT);
+    const offset = this.place(size);
+    bm.serialize(FORMAT, this.chunks[this.chunks.length - 1]!.subarray(offset, offset + size));
+    this.addSlot(key, offset, size);
+  }
+
+  /**
+   * Adds a list of another base by copying its bytes: the frozen layout
+   * holds no pointers and only needs alignment, so no view or re-serialization.
+   */
+  addFrozen(key: SlotKey, from: FrozenPostings, slot: number): void {
+    const bytes = from.slotBytes(slot);
+    const offset = this.place(bytes.byteLength);
+    this.chunks[this.chunks.length - 1]!.set(bytes, offset);
+    this.addSlot(key, offset, bytes.byteLength);
+  }
+
+  /** The offset in the last chunk where `size` bytes go, aligned; starts a chunk when needed. */
+  private place(size: number): number {
     const at = Math.ceil(this.used / ALIGN) * ALIGN;
-    let chunk = this.chunks[this.chunks.length - 1];
-    let offset = at;
-    if (!chunk || at + size > chunk.byteLength) {
-      // Chunks double from 64 KiB to 64 MiB, so small indexes stay small.
-      const next = Math.min(MAX_CHUNK, FIRST_CHUNK * 2 ** this.chunks.length);
-      chunk = RoaringBitmap32.bufferAlignedAlloc(Math.max(next, size), ALIGN);
-      this.chunks.push(chunk);
-      offset = 0;
+    const chunk = this.chunks[this.chunks.length - 1];
+    if (chunk && at + size <= chunk.byteLength) {
+      this.used = at + size;
+      return at;
     }
-    bm.serialize(FORMAT, chunk.subarray(offset, offset + size));
-    this.used = offset + size;
+    // Chunks double from 64 KiB to 16 MiB: small indexes stay small, and zeroing one new chunk stays a short pause.
+    const next = Math.min(MAX_CHUNK, FIRST_CHUNK * 2 ** this.chunks.length);
+    this.chunks.push(RoaringBitmap32.bufferAlignedAlloc(Math.max(next, size), ALIGN));
+    this.used = size;
+    return 0;
+  }
+
+  private addSlot(key: SlotKey, offset: number, size: number): void {
     const slot = this.slots++;
     if (slot === this.slotChunk.length) this.growSlots();
     this.slotChunk[slot] = this.chunks.length - 1;
@@ -221,11 +269,13 @@ export class FrozenPostingsBuilder {
       this.chunks[last] = trimmed;
     }
     const n = this.slots;
+    // A directory sized well up front is kept as it is rather than copied.
+    const fit = (a: Uint32Array) => (n >= a.length * 0.9 ? a.subarray(0, n) : a.slice(0, n));
     return new FrozenPostings(
       this.chunks,
-      this.slotChunk.slice(0, n),
-      this.slotOffset.slice(0, n),
-      this.slotLength.slice(0, n),
+      fit(this.slotChunk),
+      fit(this.slotOffset),
+      fit(this.slotLength),
       this.tagSlots,
       this.idSlots,
     );

@@ -1,7 +1,9 @@
+import { performance } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers/promises';
 import { RoaringBitmap32, type ReadonlyRoaringBitmap32 } from 'roaring';
 import { AppError } from '../../platform/errors';
 import { DenseIdMap } from './dense-id-map';
-import { FrozenPostings, FrozenPostingsBuilder } from './frozen-postings';
+import { FrozenPostings, FrozenPostingsBuilder, type SlotKey } from './frozen-postings';
 import type { IdBuffer } from './id-buffer';
 import type { IdSpace, SetType } from './set-type';
 import { UniverseFilter } from './universe-filter';
@@ -67,6 +69,7 @@ export class PostingIndex {
   /** Results are cut down to these; the same sets as `live` and `users`, shaped for cheap filtering. */
   private readonly filters = { live: new UniverseFilter(), users: new UniverseFilter() };
   private writeLocks = 0;
+  private readonly lockWaiters: (() => void)[] = [];
   private version = 0;
 
   constructor(ids?: Partial<Record<IdSpace, DenseIdMap>>) {
@@ -191,18 +194,79 @@ export class PostingIndex {
   }
 
   /**
-   * Folds the delta into a new frozen base, one list at a time. Synchronous,
-   * so readers never see a mix; run it when the delta has grown.
+   * Folds the delta into a new frozen base. Synchronous, so readers never
+   * see a mix; compactInSlices() does the same without holding the event loop.
    */
   compact(): void {
     this.assertWritable();
-    const builder = new FrozenPostingsBuilder();
-    for (const [term, bm] of this.entries()) {
-      if (isUniverse(term)) continue;
-      if (!bm.isFrozen) (bm as RoaringBitmap32).runOptimize();
-      builder.add(term, bm);
+    const build = this.buildCompacted();
+    let step = build.next();
+    while (!step.done) step = build.next();
+    this.install(step.value);
+  }
+
+  /**
+   * compact() in slices of about `sliceMs`, pausing between them so queries
+   * are served meanwhile: they read the old tiers, which stay as they were.
+   * Writes are refused (INDEX_LOCKED) until it ends. Snapshots may start
+   * during a pause; the next slice waits for them, since a slice reshapes
+   * delta lists a snapshot may be serializing. The swap is one synchronous step.
+   */
+  async compactInSlices(options: { sliceMs?: number; pause?: () => Promise<unknown> } = {}): Promise<void> {
+    const { sliceMs = 5, pause = () => setImmediate() } = options;
+    this.assertWritable();
+    this.writeLocks++;
+    try {
+      const build = this.buildCompacted();
+      let deadline = performance.now() + sliceMs;
+      for (;;) {
+        const step = build.next();
+        if (step.done) {
+          await this.otherLocksReleased();
+          this.install(step.value);
+          return;
+        }
+        if (performance.now() >= deadline) {
+          await pause();
+          await this.otherLocksReleased();
+          deadline = performance.now() + sliceMs;
+        }
+      }
+    } finally {
+      this.releaseWriteLock();
     }
-    this.base = builder.finish();
+  }
+
+  /** Builds the compacted base, yielding every few hundred lists so a caller can pause. */
+  private *buildCompacted(): Generator<void, FrozenPostings> {
+    const builder = new FrozenPostingsBuilder(this.base.listCount + this.deltaLists);
+    let n = 0;
+    const addDelta = (key: SlotKey, bm: RoaringBitmap32) => {
+      if (!bm.isFrozen) bm.runOptimize();
+      builder.add(key, bm);
+    };
+    for (const [tag, bm] of this.deltaTags) {
+      addDelta({ kind: 'tag', tag }, bm);
+      if ((++n & 127) === 0) yield;
+    }
+    for (const kind of ID_KINDS) {
+      for (const [id, bm] of this.deltaById[kind]) {
+        addDelta({ kind, id }, bm);
+        if ((++n & 127) === 0) yield;
+      }
+    }
+    // Lists the delta did not touch are copied byte for byte.
+    for (const [key, slot] of this.base.slots()) {
+      const shadowed =
+        key.kind === 'tag' ? this.deltaTags.has(key.tag) : this.deltaById[key.kind].has(key.id);
+      if (!shadowed) builder.addFrozen(key, this.base, slot);
+      if ((++n & 1023) === 0) yield;
+    }
+    return builder.finish();
+  }
+
+  private install(base: FrozenPostings): void {
+    this.base = base;
     this.deltaTags.clear();
     for (const kind of ID_KINDS) this.deltaById[kind].clear();
     for (const kind of UNIVERSES) {
@@ -229,8 +293,19 @@ export class PostingIndex {
     try {
       return await fn();
     } finally {
-      this.writeLocks--;
+      this.releaseWriteLock();
     }
+  }
+
+  private releaseWriteLock(): void {
+    this.writeLocks--;
+    const waiters = this.lockWaiters.splice(0);
+    for (const wake of waiters) wake();
+  }
+
+  /** Waits until the caller's write lock is the only one. */
+  private async otherLocksReleased(): Promise<void> {
+    while (this.writeLocks > 1) await new Promise<void>((resolve) => this.lockWaiters.push(resolve));
   }
 
   get writable(): boolean {

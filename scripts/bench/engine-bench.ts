@@ -8,7 +8,7 @@ import { RoaringBitmap32 } from 'roaring';
 import { PostingIndex, QueryEngine, type TermRef } from '../../query/engine';
 import { isUniverse } from '../../query/engine/posting-index';
 import { FrozenPostingsBuilder, type SlotKey } from '../../query/engine/frozen-postings';
-import { csrList, generateCorpus, type Csr, type EngineCorpus } from './support/engine-corpus';
+import { corpusOfFlags, csrList, type Csr, type EngineCorpus } from './support/engine-corpus';
 import { seededRandom } from '../../platform/seeded-random';
 import { parseFlags, percentile } from './support/seeded-random';
 import { SetBaseline } from './support/set-baseline';
@@ -42,15 +42,7 @@ export async function run(argv: string[]): Promise<void> {
     `engine benchmark: ${flags.media} media, ${flags.users} users, ${flags.tags} tags, ~${flags.follows} follows, seed ${flags.seed}`,
   );
   let t = Date.now();
-  const corpus = generateCorpus({
-    media: flags.media,
-    users: flags.users,
-    tags: flags.tags,
-    locations: flags.locations,
-    avgTagsPerPost: 8,
-    avgFollows: flags.follows,
-    seed: flags.seed,
-  });
+  const corpus = corpusOfFlags(flags);
   console.log(`corpus generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
   const before = rss();

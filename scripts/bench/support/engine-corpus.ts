@@ -144,3 +144,16 @@ export function generateCorpus(o: CorpusOptions): EngineCorpus {
     isPublic,
   };
 }
+
+/** The corpus the engine benchmarks build from their flags: 8 tags a post on average. */
+export function corpusOfFlags(flags: {
+  media: number;
+  users: number;
+  tags: number;
+  locations: number;
+  follows: number;
+  seed: number;
+}): EngineCorpus {
+  const { media, users, tags, locations, follows, seed } = flags;
+  return generateCorpus({ media, users, tags, locations, avgTagsPerPost: 8, avgFollows: follows, seed });
+}
