@@ -32,7 +32,7 @@ type Table = Database<unknown, string>;
 
 /**
  * KvStore on LMDB: one named sub-database per table, keys as raw UTF-8 (byte
- * order), values msgpack. A batch is one LMDB (child) transaction, and with
+ * order), values msgpack. A batch is one LMDB write block, in one transaction, and with
  * `noSync` off its promise resolves only after the commit was fsynced. A scan
  * reads pages of 1000 entries, each page from one snapshot, so a long scan
  * does not pin old pages; writes landing between pages may or may not be seen.
@@ -128,9 +128,11 @@ export class LmdbKvStore implements KvStore {
     // Sub-databases are opened (and created) before the write transaction is queued, never inside it.
     const dbs = prepared.map((op) => this.table(op.table, true)!);
     try {
-      // A child transaction aborts on its own if anything throws, even when lmdb-js
-      // merges concurrent batches into one commit.
-      await this.root.childTransaction(() => {
+      // One block of write instructions, applied by lmdb-js's write thread in one
+      // transaction, so the B-tree work leaves the event loop (a transaction
+      // callback would run each put here). The block cannot stop halfway:
+      // prepareBatch checked every key and encoded every value, so no put throws.
+      await this.root.batch(() => {
         for (let i = 0; i < prepared.length; i++) {
           const op = prepared[i]!;
           if (op.type === 'put') void dbs[i]!.put(op.key, asBinary(op.encoded));
