@@ -43,6 +43,8 @@ export class BitmapFollower {
   /** The position the newest snapshot covers; an unchanged replica (a standby) does not write again. */
   private snapshotted: number;
   private snapshotting: Promise<unknown> | undefined;
+  private readonly abort = new AbortController();
+  private ticker: Promise<void> | undefined;
   private readonly logger: Logger;
   private readonly clock: Clock;
 
@@ -91,9 +93,12 @@ export class BitmapFollower {
       startOffset: async () => this.next,
       eachBatch: (batch) => this.apply(batch),
     });
+    if (this.options.snapshots && !this.options.readOnlySnapshots) this.ticker ??= this.snapshotWhenQuiet();
   }
 
   async stop(): Promise<void> {
+    this.abort.abort();
+    await this.ticker;
     await this.consumer?.stop();
     this.consumer = undefined;
     await this.snapshotting;
@@ -103,7 +108,8 @@ export class BitmapFollower {
   async snapshot(): Promise<void> {
     const { snapshots } = this.options;
     if (!snapshots || this.options.readOnlySnapshots) return;
-    await this.snapshotting;
+    // No await once none is running: the claim below and apply()'s check must not interleave.
+    while (this.snapshotting) await this.snapshotting.catch(() => undefined);
     if (this.next === this.snapshotted) return;
     const position: FollowerPosition = { postings: this.next };
     this.snapshotting = snapshots.save(this.index, position);
@@ -116,9 +122,31 @@ export class BitmapFollower {
     }
   }
 
+  /**
+   * Snapshots on a timer too: after a burst the replica may apply nothing for
+   * a long time, and until it snapshots, a restart or a new replica replays
+   * the burst, which the log may no longer hold.
+   */
+  private async snapshotWhenQuiet(): Promise<void> {
+    const interval = this.options.snapshotIntervalMs ?? 60_000;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      const due = this.lastSnapshotAt + interval - this.clock.now();
+      if (due > 0) {
+        await this.clock.sleep(due, signal).catch(() => undefined);
+        continue;
+      }
+      if (this.next !== this.snapshotted) {
+        await this.snapshot().catch((err: unknown) => this.logger.error({ err }, 'snapshot failed'));
+      }
+      // Written, failed or not needed: the next look is an interval away.
+      this.lastSnapshotAt = this.clock.now();
+    }
+  }
+
   private async apply(batch: RecordBatch): Promise<void> {
     // Writers wait for a snapshot in progress rather than failing.
-    await this.snapshotting;
+    while (this.snapshotting) await this.snapshotting.catch(() => undefined);
     for (const record of batch.records) {
       if (record.offset < this.next) continue;
       const change = decodePostingChange(record.value);

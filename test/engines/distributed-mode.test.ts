@@ -8,6 +8,7 @@ import { loadDistributedConfig, type DistributedConfig } from '../../query/servi
 import { CassandraSnapshotBlobStore } from '../../platform/adapters/cassandra-kv';
 import { startEmbeddedService, type EmbeddedService } from '../../query/service/embedded-service';
 import { distributedEnv } from '../../scripts/engines/index';
+import { pollUntil } from '../support/poll';
 import { testEndpoints, uniqueName } from './support/test-endpoints';
 
 /*
@@ -191,9 +192,11 @@ describe('distributed mode answers exactly as embedded mode', () => {
       keyspace: prefix,
     });
     try {
-      // The indexer's replica snapshots at most every second while POSTINGS grows.
-      const latest = await blobs.getLatestSnapshot('bitmaps');
-      expect((latest?.meta.position as { postings: number } | undefined)?.postings).toBeGreaterThan(0);
+      // The indexer's replica snapshots within a second of its last change.
+      await pollUntil(async () => {
+        const latest = await blobs.getLatestSnapshot('bitmaps');
+        return ((latest?.meta.position as { postings: number } | undefined)?.postings ?? 0) > 0;
+      }, 'a bitmap snapshot in Cassandra');
     } finally {
       await blobs.close();
     }
