@@ -164,7 +164,8 @@ export class BitmapFollower {
     }
     this.highWatermark = batch.highWatermark;
     // In slices, so an API sharing this event loop keeps answering; this replica waits meanwhile.
-    if (this.index.deltaLists >= (this.options.compactAfterLists ?? 50_000)) await this.index.compactInSlices();
+    if (this.index.deltaLists >= (this.options.compactAfterLists ?? 50_000))
+      await this.index.compactInSlices();
     const interval = this.options.snapshotIntervalMs ?? 60_000;
     if (this.options.snapshots && this.clock.now() - this.lastSnapshotAt >= interval) {
       this.snapshot().catch((err: unknown) => this.logger.error({ err }, 'snapshot failed'));
