@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { decodeHashtagDelta, encodeHashtagDelta, hashtagDeltaSchema } from '../indexer/hashtag-delta';
+import { hashtagDeltaSchema, type HashtagDelta } from '../indexer/hashtag-delta';
+import {
+  decodeHashtagDelta,
+  encodeHashtagDelta,
+  hashtagDeltaRecord,
+  HASHTAG_DELTA_FORMAT,
+} from '../indexer/hashtag-delta-codec';
 import { ValidationError } from '../platform/errors';
 
 /** Values a field may take: the valid ones and every near miss. */
@@ -51,7 +57,19 @@ const candidateArb = fc
       : `${json.slice(0, -1)}${json === '{}' ? '' : ','}${JSON.stringify(extra[0])}:${JSON.stringify(extra[1])}}`,
   );
 
-describe('POST_HASHTAG record decoding', () => {
+/** A format-1 record, as logs written before the binary format hold them: keyed by the tag, JSON inside. */
+const jsonRecord = (text: string) => {
+  let key = 'x';
+  try {
+    const tag = (JSON.parse(text) as { tag?: unknown } | null)?.tag;
+    if (typeof tag === 'string' && tag !== '') key = tag;
+  } catch {
+    // Malformed on purpose.
+  }
+  return { key, value: Buffer.from(text) };
+};
+
+describe('POST_HASHTAG record decoding, JSON (format 1)', () => {
   it('accepts exactly what the schema accepts, and returns what the schema returns', () => {
     fc.assert(
       fc.property(
@@ -61,7 +79,7 @@ describe('POST_HASHTAG record decoding', () => {
           let decoded: unknown;
           let error: unknown;
           try {
-            decoded = decodeHashtagDelta(Buffer.from(text));
+            decoded = decodeHashtagDelta(jsonRecord(text));
           } catch (err) {
             error = err;
           }
@@ -81,12 +99,95 @@ describe('POST_HASHTAG record decoding', () => {
   it('names the field and the reason when it rejects', () => {
     const bad = { tag: 'sun', postId: '1', delta: 2, source: 0, seq: 1, at: 5 };
     try {
-      decodeHashtagDelta(Buffer.from(JSON.stringify(bad)));
+      decodeHashtagDelta(jsonRecord(JSON.stringify(bad)));
       throw new Error('accepted');
     } catch (err) {
       expect(err).toBeInstanceOf(ValidationError);
       expect((err as ValidationError).issues.map((i) => i.field)).toContain('delta');
     }
+  });
+});
+
+const deltaArb: fc.Arbitrary<HashtagDelta> = fc
+  .record({
+    tag: fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' }),
+    postId: fc.stringMatching(/^(0|[1-9][0-9]{0,19})$/),
+    delta: fc.constantFrom(1 as const, -1 as const),
+    source: fc.nat(10_000),
+    seq: fc.maxSafeNat(),
+    at: fc.maxSafeNat(),
+    display: fc.option(fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' }), { nil: undefined }),
+  })
+  .map(({ display, ...d }) => (display === undefined ? d : { ...d, display }));
+
+describe('POST_HASHTAG record codec, binary (format 2)', () => {
+  it('round-trips every delta the schema accepts, keyed by its tag', () => {
+    fc.assert(
+      fc.property(deltaArb, (d) => {
+        const record = hashtagDeltaRecord(d);
+        expect(record.key).toBe(d.tag);
+        expect(record.value[0]).toBe(HASHTAG_DELTA_FORMAT);
+        const decoded = decodeHashtagDelta(record);
+        expect(decoded).toEqual(d);
+        expect(hashtagDeltaSchema.safeParse(decoded).success).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('never returns what the schema rejects from damaged bytes: each is a ValidationError', () => {
+    fc.assert(
+      fc.property(
+        deltaArb,
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        fc.constantFrom('flip', 'cut', 'extend'),
+        (d, where, byte, how) => {
+          const value = Buffer.from(encodeHashtagDelta(d));
+          const at = 1 + (where % (value.length - 1));
+          const damaged =
+            how === 'flip'
+              ? (value.fill(byte, at, at + 1), value)
+              : how === 'cut'
+                ? value.subarray(0, at)
+                : Buffer.concat([value, Buffer.from([byte])]);
+          let decoded: unknown;
+          try {
+            decoded = decodeHashtagDelta({ key: d.tag, value: damaged });
+          } catch (err) {
+            expect(err).toBeInstanceOf(ValidationError);
+            return;
+          }
+          expect(hashtagDeltaSchema.safeParse(decoded).success).toBe(true);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('refuses to encode what the schema rejects, or what does not fit the format', () => {
+    const good: HashtagDelta = { tag: 'sun', postId: '1', delta: 1, source: 0, seq: 1, at: 5 };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...good, delta: 2 }, 'delta'],
+      [{ ...good, seq: -1 }, 'seq'],
+      [{ ...good, at: 1.5 }, 'at'],
+      [{ ...good, tag: '' }, 'tag'],
+      [{ ...good, source: 70_000 }, 'source'],
+    ];
+    for (const [bad, field] of cases) {
+      try {
+        encodeHashtagDelta(bad as HashtagDelta);
+        throw new Error(`accepted ${JSON.stringify(bad)}`);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ValidationError);
+        expect((err as ValidationError).issues.map((i) => i.field)).toContain(field);
+      }
+    }
+  });
+
+  it('takes the tag from the key, so a keyless record is refused', () => {
+    const value = encodeHashtagDelta({ tag: 'sun', postId: '1', delta: 1, source: 0, seq: 1, at: 5 });
+    expect(() => decodeHashtagDelta({ key: '', value })).toThrow(ValidationError);
   });
 
   it('round-trips what the repartition writes', () => {
@@ -98,8 +199,11 @@ describe('POST_HASHTAG record decoding', () => {
       seq: 1280,
       at: 0,
     };
-    expect(decodeHashtagDelta(encodeHashtagDelta(delta))).toEqual(delta);
+    expect(decodeHashtagDelta(hashtagDeltaRecord(delta))).toEqual(delta);
     const withDisplay = { ...delta, delta: 1 as const, display: 'Café' };
-    expect(decodeHashtagDelta(encodeHashtagDelta(withDisplay))).toEqual(withDisplay);
+    expect(decodeHashtagDelta(hashtagDeltaRecord(withDisplay))).toEqual(withDisplay);
+    // Format 1, as an older log holds it, still reads the same.
+    const json = { key: 'café', value: Buffer.from(JSON.stringify(withDisplay)) };
+    expect(decodeHashtagDelta(json)).toEqual(withDisplay);
   });
 });

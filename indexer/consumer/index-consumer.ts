@@ -7,7 +7,7 @@ import type { MediaIndex } from '../../platform/ports/media-index';
 import type { SearchEntry, SearchIndex } from '../../platform/ports/search-index';
 import { decodeEvent, type UploadEvent } from '../../schemas/events';
 import { deadLetterOf, publishDeadLetters, type DeadLetter } from '../dead-letters/dead-letter';
-import { encodeHashtagDelta } from '../hashtag-delta';
+import { hashtagDeltaRecord } from '../hashtag-delta-codec';
 import { checkpointKey, KV } from '../kv-tables';
 import { encodePostingChange } from '../postings/posting-change';
 import { mediaChangesOf } from '../search/media-changes-of';
@@ -213,10 +213,7 @@ export class IndexConsumer {
             ])
           : undefined,
         ctx.deltas.length > 0
-          ? log.produce(
-              TOPICS.postHashtag,
-              ctx.deltas.map((d) => ({ key: d.tag, value: encodeHashtagDelta(d) })),
-            )
+          ? log.produce(TOPICS.postHashtag, ctx.deltas.map(hashtagDeltaRecord))
           : undefined,
         publishDeadLetters(log, deadLetters),
         this.index(searchEntriesOf(ops)),

@@ -11,7 +11,8 @@ import type {
 } from '../../platform/ports/event-log';
 import type { KvOp, KvStore } from '../../platform/ports/kv-store';
 import { retry, type RetryPolicy } from '../../platform/retry';
-import { decodeHashtagDelta, type HashtagDelta } from '../hashtag-delta';
+import type { HashtagDelta } from '../hashtag-delta';
+import { decodeHashtagDelta } from '../hashtag-delta-codec';
 import { KV, checkpointKey } from '../kv-tables';
 import { TOPICS } from '../topics';
 import { FlushMetrics, type ConsumerMetrics, type FlushReason, type FlushStats } from './flush-metrics';
@@ -191,7 +192,7 @@ export class BatchingDeltaConsumer<A> {
     this.metricsState.observeBuffered(this.bufferedEvents());
     let delta: HashtagDelta;
     try {
-      delta = decodeHashtagDelta(record.value);
+      delta = decodeHashtagDelta(record);
     } catch (err) {
       // Skipped, not retried: the same bytes would fail again and block the partition.
       this.metricsState.recordInvalid();

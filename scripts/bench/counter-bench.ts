@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CountingWorker, readHashtagCount, type HashtagCountRecord } from '../../indexer/counting';
-import { deltaSeq, encodeHashtagDelta, type HashtagDelta } from '../../indexer/hashtag-delta';
+import { deltaSeq, type HashtagDelta } from '../../indexer/hashtag-delta';
+import { hashtagDeltaRecord } from '../../indexer/hashtag-delta-codec';
 import { KV } from '../../indexer/kv-tables';
 import { TOPICS, defaultPartitions } from '../../indexer/topics';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
@@ -143,10 +144,7 @@ async function runBatching(
     await log.ensureTopic(TOPIC, { partitions: defaultPartitions.postHashtag });
     let t = performance.now();
     for (let i = 0; i < deltas.length; i += 10_000) {
-      await log.produce(
-        TOPIC,
-        deltas.slice(i, i + 10_000).map((d) => ({ key: d.tag, value: encodeHashtagDelta(d) })),
-      );
+      await log.produce(TOPIC, deltas.slice(i, i + 10_000).map(hashtagDeltaRecord));
     }
     console.log(`produced to the embedded log in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 

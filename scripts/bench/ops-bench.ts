@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { denseKey } from '../../indexer/consumer/id-assigner';
-import { encodeHashtagDelta, deltaSeq, decodeHashtagDelta } from '../../indexer/hashtag-delta';
+import { deltaSeq } from '../../indexer/hashtag-delta';
+import { decodeHashtagDelta, encodeHashtagDelta } from '../../indexer/hashtag-delta-codec';
 import { checkpointKey, KV } from '../../indexer/kv-tables';
 import { encodePostingChange, decodePostingChange } from '../../indexer/postings/posting-change';
 import { TOPICS } from '../../indexer/topics';
@@ -192,7 +193,7 @@ async function readTopic(log: EventLog, topic: string): Promise<number> {
       timeoutMs: 3_600_000,
     });
     for (const r of records) {
-      if (topic === TOPICS.postHashtag) decodeHashtagDelta(r.value);
+      if (topic === TOPICS.postHashtag) decodeHashtagDelta(r);
       else decodePostingChange(r.value);
     }
     return records.length;

@@ -1,5 +1,6 @@
 import { CountingWorker, readHashtagCount, type FlushStats } from '../../indexer/counting';
-import { deltaSeq, encodeHashtagDelta, type HashtagDelta } from '../../indexer/hashtag-delta';
+import { deltaSeq, type HashtagDelta } from '../../indexer/hashtag-delta';
+import { hashtagDeltaRecord } from '../../indexer/hashtag-delta-codec';
 import { KV, checkpointKey } from '../../indexer/kv-tables';
 import { TOPICS } from '../../indexer/topics';
 import { CassandraKvStore } from '../../platform/adapters/cassandra-kv';
@@ -125,7 +126,7 @@ describe('counting workers sharing a consumer group on Kafka and Cassandra', () 
     for (let i = 0; i < deltas.length; i += 100) {
       await admin.produce(
         TOPIC,
-        deltas.slice(i, i + 100).map((d) => ({ key: d.tag, value: encodeHashtagDelta(d) })),
+        deltas.slice(i, i + 100).map(hashtagDeltaRecord),
       );
     }
   }

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CountingWorker, readHashtagCount, type FlushStats } from '../../indexer/counting';
-import { deltaSeq, encodeHashtagDelta, type HashtagDelta } from '../../indexer/hashtag-delta';
+import { deltaSeq, type HashtagDelta } from '../../indexer/hashtag-delta';
+import { hashtagDeltaRecord } from '../../indexer/hashtag-delta-codec';
 import { KV, checkpointKey } from '../../indexer/kv-tables';
 import { TOPICS } from '../../indexer/topics';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
@@ -65,7 +66,7 @@ export async function produce(log: EventLog, deltas: HashtagDelta[]): Promise<vo
   for (let i = 0; i < deltas.length; i += 500) {
     await log.produce(
       TOPIC,
-      deltas.slice(i, i + 500).map((d) => ({ key: d.tag, value: encodeHashtagDelta(d) })),
+      deltas.slice(i, i + 500).map(hashtagDeltaRecord),
     );
   }
 }

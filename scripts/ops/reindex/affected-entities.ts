@@ -1,5 +1,5 @@
 import { denseKey } from '../../../indexer/consumer/id-assigner';
-import { decodeHashtagDelta } from '../../../indexer/hashtag-delta';
+import { decodeHashtagDelta } from '../../../indexer/hashtag-delta-codec';
 import { KV } from '../../../indexer/kv-tables';
 import { decodePostingChange } from '../../../indexer/postings/posting-change';
 import type { IndexKind } from '../../../platform/adapters/elasticsearch-search/index-names';
@@ -64,7 +64,7 @@ export async function affectedBy(
   }
   for (const r of records.hashtag) {
     try {
-      out.hashtags.add(decodeHashtagDelta(r.value).tag);
+      out.hashtags.add(decodeHashtagDelta(r).tag);
     } catch {
       // Skipped by the counter too.
     }
