@@ -1,11 +1,14 @@
 import { ValidationError, type FieldIssue } from '../../platform/errors';
 import { describeValue } from './describe-value';
+import { fastParseEvent } from './fast-parse-event';
 import { eventErrorMap, toFieldIssues } from './field-issues';
 import { uploadEventSchema, type UploadEvent } from './upload-event';
 
 export type SafeParseEventResult = { ok: true; event: UploadEvent } | { ok: false; issues: FieldIssue[] };
 
 function check(input: unknown, prefix: string): SafeParseEventResult {
+  const event = fastParseEvent(input);
+  if (event !== undefined) return { ok: true, event };
   // A per-call error map halves zod's speed, so it is only used to word the failures.
   const fast = uploadEventSchema.safeParse(input);
   if (fast.success) return { ok: true, event: fast.data };
