@@ -59,10 +59,7 @@ class Uploads {
 
 async function produce(log: EventLog, deltas: HashtagDelta[]): Promise<void> {
   for (let i = 0; i < deltas.length; i += 500) {
-    await log.produce(
-      TOPIC,
-      deltas.slice(i, i + 500).map(hashtagDeltaRecord),
-    );
+    await log.produce(TOPIC, deltas.slice(i, i + 500).map(hashtagDeltaRecord));
   }
 }
 

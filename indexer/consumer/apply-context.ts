@@ -1,7 +1,8 @@
-import type { PostingOp, TermRef } from '../../query/engine/posting-index';
+import type { TermRef } from '../../query/engine/posting-index';
 import { deltaSeq, type HashtagDelta } from '../hashtag-delta';
 import { extractHashtags, type ExtractedHashtag } from '../hashtags/extract-hashtags';
 import { KV } from '../kv-tables';
+import { PostingChangeWriter } from '../postings/posting-change';
 import type { LocationRecord, UserRecord } from '../documents/records';
 import type { BatchState } from './batch-state';
 import type { IdAssigner } from './id-assigner';
@@ -20,7 +21,8 @@ export interface EventPosition {
  * bitmaps, hashtag deltas for the counters).
  */
 export class ApplyContext {
-  readonly postings: PostingOp[] = [];
+  /** The batch's posting changes, encoded as they are made. */
+  readonly postings = new PostingChangeWriter();
   readonly deltas: HashtagDelta[] = [];
   private deltaIndex = 0;
   position: EventPosition = { partition: 0, offset: 0, at: 0 };
@@ -48,11 +50,11 @@ export class ApplyContext {
   }
 
   add(term: TermRef, member: number): void {
-    this.postings.push({ op: 'add', term, member });
+    this.postings.add(term, member);
   }
 
   remove(term: TermRef, member: number): void {
-    this.postings.push({ op: 'remove', term, member });
+    this.postings.remove(term, member);
   }
 
   delta(tag: string, postId: string, delta: 1 | -1, display?: string): void {

@@ -41,10 +41,14 @@ export class IdAssigner {
   static async load(kv: KvStore): Promise<IdAssigner> {
     const maps = { media: new DenseIdMap(), user: new DenseIdMap(), location: new DenseIdMap() };
     for (const space of SPACES) {
-      for await (const [key, external] of kv.scan<string>(KV.denseIds, { prefix: `${space}:` })) {
-        const dense = Number(key.slice(space.length + 1));
-        if (maps[space].getOrAssign(external) !== dense) {
-          throw new StorageError('ID_MAP_CORRUPT', `dense id table has a gap or duplicate at ${key}`);
+      for await (const [first, externals] of scanDenseIds(kv, space)) {
+        for (let i = 0; i < externals.length; i++) {
+          if (maps[space].getOrAssign(externals[i]!) !== first + i) {
+            throw new StorageError(
+              'ID_MAP_CORRUPT',
+              `dense id table has a gap or duplicate at ${denseKey(space, first + i)}`,
+            );
+          }
         }
       }
     }
@@ -93,14 +97,16 @@ export class IdAssigner {
     for (const space of SPACES) this.published[space] = this.maps[space].size;
   }
 
-  /** KV writes that persist the current batch's assignments. */
-  kvOps(): { type: 'put'; table: string; key: string; value: string }[] {
-    return this.order.map((a) => ({
-      type: 'put',
-      table: KV.denseIds,
-      key: denseKey(a.space, a.dense),
-      value: a.external,
-    }));
+  /** KV writes that persist the current batch's assignments: one row per space, keyed by its first id. */
+  kvOps(): { type: 'put'; table: string; key: string; value: string[] }[] {
+    const ops: { type: 'put'; table: string; key: string; value: string[] }[] = [];
+    for (const space of SPACES) {
+      const pending = this.pending[space];
+      if (pending.size === 0) continue;
+      const first = this.maps[space].size;
+      ops.push({ type: 'put', table: KV.denseIds, key: denseKey(space, first), value: [...pending.keys()] });
+    }
+    return ops;
   }
 
   commit(): void {
@@ -120,4 +126,33 @@ function publishedKey(space: IdSpace): string {
 
 export function denseKey(space: IdSpace, dense: number): string {
   return `${space}:${String(dense).padStart(10, '0')}`;
+}
+
+/**
+ * The rows of one space in dense order, as [first dense id, external ids].
+ * A row holds the ids one batch assigned (a row per id would be a write per
+ * post); rows written before that hold a single id as a string.
+ */
+export async function* scanDenseIds(kv: KvStore, space: IdSpace): AsyncGenerator<[number, string[]]> {
+  for await (const [key, value] of kv.scan<string | string[]>(KV.denseIds, { prefix: `${space}:` })) {
+    const first = Number(key.slice(space.length + 1));
+    const externals = typeof value === 'string' ? [value] : value;
+    if (!Number.isSafeInteger(first) || !Array.isArray(externals)) {
+      throw new StorageError('ID_MAP_CORRUPT', `dense id row ${key} is not a list of ids`);
+    }
+    yield [first, externals];
+  }
+}
+
+/** External ids of some dense ids of one space (undefined where unassigned); reads the whole space. */
+export async function externalIdsOf(
+  kv: KvStore,
+  space: IdSpace,
+  dense: readonly number[],
+): Promise<(string | undefined)[]> {
+  const wanted = new Map<number, string | undefined>(dense.map((d) => [d, undefined]));
+  for await (const [first, externals] of scanDenseIds(kv, space)) {
+    for (let i = 0; i < externals.length; i++) if (wanted.has(first + i)) wanted.set(first + i, externals[i]);
+  }
+  return dense.map((d) => wanted.get(d));
 }

@@ -9,15 +9,16 @@ import { decodeEvent, type UploadEvent } from '../../schemas/events';
 import { deadLetterOf, publishDeadLetters, type DeadLetter } from '../dead-letters/dead-letter';
 import { hashtagDeltaRecord } from '../hashtag-delta-codec';
 import { checkpointKey, KV } from '../kv-tables';
-import { encodePostingChange } from '../postings/posting-change';
 import { mediaChangesOf } from '../search/media-changes-of';
 import { searchEntriesOf } from '../search/search-entries-of';
 import { TOPICS } from '../topics';
 import { ApplyContext } from './apply-context';
 import { applyEvent } from './apply-event';
 import { BatchState } from './batch-state';
+import { dedupedByRecord } from './deduped-by-record';
 import { IdAssigner } from './id-assigner';
 import { loadDependentReads, prefetchBatch } from './load-reads';
+import { OwnerCache, type CacheLimits } from './owner-cache';
 
 export interface IndexConsumerOptions {
   log: EventLog;
@@ -30,6 +31,8 @@ export interface IndexConsumerOptions {
   search?: SearchIndex;
   /** Where media documents go (distributed mode: Elasticsearch). */
   media?: MediaIndex;
+  /** Records kept between batches, per table; see DEFAULT_CACHE_LIMITS. */
+  cacheLimits?: CacheLimits;
 }
 
 export interface IndexBatchStats {
@@ -47,6 +50,20 @@ export interface IndexBatchStats {
 const CONSUMER = 'indexer';
 /** Large enough that a catching-up consumer pays its per-batch costs (two commits, the produces) rarely. */
 const DEFAULT_BATCH_SIZE = 5000;
+/**
+ * Records kept between batches: users, places, tags and edges recur across
+ * batches, so most reads are served from memory. About 1 KiB per record at
+ * most, so these bound the cache near 1 GiB; media records are read back
+ * only by edits and deletes, so fewer are kept.
+ */
+export const DEFAULT_CACHE_LIMITS: CacheLimits = {
+  [KV.users]: 250_000,
+  [KV.locations]: 50_000,
+  [KV.usernames]: 100_000,
+  [KV.hashtagNames]: 250_000,
+  [KV.follows]: 250_000,
+  [KV.media]: 100_000,
+};
 
 /**
  * The index consumer: upload events in, documents and follow edges into the
@@ -71,6 +88,7 @@ export class IndexConsumer {
   /** A failed batch may have left its KV write half-applied; finish it before recomputing against the store. */
   private recoverFirst = false;
   private batchesRunning = 0;
+  private readonly cache: OwnerCache;
 
   private constructor(
     private readonly options: IndexConsumerOptions,
@@ -78,6 +96,7 @@ export class IndexConsumer {
   ) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'index-consumer' });
     this.clock = options.clock ?? systemClock;
+    this.cache = new OwnerCache(options.cacheLimits ?? DEFAULT_CACHE_LIMITS);
   }
 
   static async create(options: IndexConsumerOptions): Promise<IndexConsumer> {
@@ -111,6 +130,8 @@ export class IndexConsumer {
       // A standby taking over finishes the last batch a crash cut short, then reads the ids stored.
       // (Only the partitions' owner recovers: a standby replaying a live writer's batch could undo newer writes.)
       onAssign: async () => {
+        // Another copy may have written since this one last owned the partitions.
+        this.cache.clear();
         await kv.recover(CONSUMER);
         this.ids = await IdAssigner.load(kv);
       },
@@ -161,7 +182,7 @@ export class IndexConsumer {
   private async applyBatch(batch: RecordBatch): Promise<void> {
     const started = this.clock.now();
     const { log, kv } = this.options;
-    const state = new BatchState(kv);
+    const state = new BatchState(kv, this.cache);
     const ctx = new ApplyContext(state, this.ids);
     const deadLetters: DeadLetter[] = [];
     const stats = { applied: 0, ignored: 0, duplicates: 0 };
@@ -185,11 +206,13 @@ export class IndexConsumer {
         events.map((e) => e.event),
       );
       for (const { event, offset } of events) {
-        if (state.peek(KV.eventIds, event.eventId)) {
-          stats.duplicates++;
-          continue;
+        if (!dedupedByRecord(event)) {
+          if (state.peek(KV.eventIds, event.eventId)) {
+            stats.duplicates++;
+            continue;
+          }
+          state.put(KV.eventIds, event.eventId, { partition: batch.partition, offset });
         }
-        state.put(KV.eventIds, event.eventId, { partition: batch.partition, offset });
         ctx.begin({ partition: batch.partition, offset, at: Date.parse(event.occurredAt) });
         const loading = loadDependentReads(ctx, event);
         if (loading) await loading;
@@ -207,10 +230,8 @@ export class IndexConsumer {
       const ops = state.ops();
       // Independent of each other; all land before the state and checkpoint do.
       await Promise.all([
-        ctx.postings.length > 0 || assignments.length > 0
-          ? log.produce(TOPICS.postings, [
-              { key: 'postings', value: encodePostingChange({ assignments, ops: ctx.postings }) },
-            ])
+        ctx.postings.count > 0 || assignments.length > 0
+          ? log.produce(TOPICS.postings, [{ key: 'postings', value: ctx.postings.finish(assignments) }])
           : undefined,
         ctx.deltas.length > 0
           ? log.produce(TOPICS.postHashtag, ctx.deltas.map(hashtagDeltaRecord))
@@ -223,8 +244,11 @@ export class IndexConsumer {
       this.ids.markPublished();
       await this.consumer?.commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
       this.lag.set(batch.partition, Math.max(0, batch.highWatermark - next));
+      this.cache.trim();
     } catch (err) {
       this.ids.abort();
+      // It may hold writes of this batch that were never stored.
+      this.cache.clear();
       this.recoverFirst = true;
       this.logger.error(
         { err, partition: batch.partition, firstOffset: batch.records[0]?.offset },
@@ -240,7 +264,7 @@ export class IndexConsumer {
       records: batch.records.length,
       ...stats,
       deadLetters: deadLetters.length,
-      postingOps: ctx.postings.length,
+      postingOps: ctx.postings.count,
       hashtagDeltas: ctx.deltas.length,
       durationMs: this.clock.now() - started,
     };

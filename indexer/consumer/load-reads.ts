@@ -2,6 +2,7 @@ import type { UploadEvent } from '../../schemas/events';
 import type { MediaRecord } from '../documents/records';
 import { KV } from '../kv-tables';
 import type { ApplyContext } from './apply-context';
+import { dedupedByRecord } from './deduped-by-record';
 import { followEdge } from './graph-handlers';
 
 /**
@@ -35,7 +36,7 @@ export async function prefetchBatch(ctx: ApplyContext, events: readonly UploadEv
   await Promise.all([
     state.prefetch(
       KV.eventIds,
-      events.map((e) => e.eventId),
+      events.flatMap((e) => (dedupedByRecord(e) ? [] : [e.eventId])),
     ),
     state.prefetch(KV.media, media),
     state.prefetch(KV.users, users),

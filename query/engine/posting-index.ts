@@ -331,14 +331,19 @@ export class PostingIndex {
     if (isUniverse(term)) return this.universes[term.kind];
     if (term.kind === 'tag') {
       let bm = this.deltaTags.get(term.tag);
-      if (!bm) this.deltaTags.set(term.tag, (bm = new RoaringBitmap32(this.base.tag(term.tag) ?? [])));
+      if (!bm) this.deltaTags.set(term.tag, (bm = copyOf(this.base.tag(term.tag))));
       return bm;
     }
     const delta = this.deltaById[term.kind];
     let bm = delta.get(term.id);
-    if (!bm) delta.set(term.id, (bm = new RoaringBitmap32(this.base.byId(term.kind, term.id) ?? [])));
+    if (!bm) delta.set(term.id, (bm = copyOf(this.base.byId(term.kind, term.id))));
     return bm;
   }
+}
+
+/** A mutable copy; a new empty bitmap is made without an argument, which is 4x cheaper than from []. */
+function copyOf(frozen: ReadonlyRoaringBitmap32 | undefined): RoaringBitmap32 {
+  return frozen === undefined ? new RoaringBitmap32() : new RoaringBitmap32(frozen);
 }
 
 const ID_KINDS = ['author', 'loc', 'follows', 'followers'] as const;

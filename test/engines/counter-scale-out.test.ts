@@ -124,10 +124,7 @@ describe('counting workers sharing a consumer group on Kafka and Cassandra', () 
 
   async function produce(deltas: HashtagDelta[]): Promise<void> {
     for (let i = 0; i < deltas.length; i += 100) {
-      await admin.produce(
-        TOPIC,
-        deltas.slice(i, i + 100).map(hashtagDeltaRecord),
-      );
+      await admin.produce(TOPIC, deltas.slice(i, i + 100).map(hashtagDeltaRecord));
     }
   }
 

@@ -1,4 +1,4 @@
-import { denseKey } from '../../../indexer/consumer/id-assigner';
+import { externalIdsOf } from '../../../indexer/consumer/id-assigner';
 import { decodeHashtagDelta } from '../../../indexer/hashtag-delta-codec';
 import { KV } from '../../../indexer/kv-tables';
 import { decodePostingChange } from '../../../indexer/postings/posting-change';
@@ -74,10 +74,7 @@ export async function affectedBy(
     for (const r of records.postings) {
       for (const op of decodePostingChange(r.value).ops) if (op.term.kind === 'loc') dense.add(op.term.id);
     }
-    const ids = await kv.getMany<string>(
-      KV.denseIds,
-      [...dense].map((d) => denseKey('location', d)),
-    );
+    const ids = await externalIdsOf(kv, 'location', [...dense]);
     for (const id of ids) if (id !== undefined) out.locations.add(id);
   }
   if (kinds.includes('media')) {
