@@ -31,7 +31,7 @@ export interface IndexerPipelineOptions {
   partitions?: TopicPartitions;
   /** Upload events per index batch; default 5000. */
   indexBatchSize?: number;
-  counter?: { flushEvents?: number; flushIntervalMs?: number };
+  counter?: { flushEvents?: number; flushIntervalMs?: number; cacheCounts?: boolean };
   trending?: { flushEvents?: number; flushIntervalMs?: number; windowMs?: number; retentionMs?: number };
   onFlush?: (consumer: 'counter' | 'trending', stats: FlushStats) => void;
 }

@@ -32,6 +32,7 @@ describe('CountingWorker', () => {
             flushEvents: fc.integer({ min: 3, max: 40 }),
             batch: fc.integer({ min: 1, max: 6 }),
             applied: fc.boolean(),
+            cacheCounts: fc.boolean(),
           }),
           { minLength: 2, maxLength: 5 },
         ),
@@ -42,10 +43,17 @@ describe('CountingWorker', () => {
           for (let round = 0; round < crashes.length; round++) {
             const { log, store } = await dirs.open();
             const kv = new ControlledKv(store);
-            const { flushEvents, batch, applied } = crashes[round];
+            const { flushEvents, batch, applied, cacheCounts } = crashes[round];
             kv.dieOn = { n: batch, applied };
             const clock = new ManualClock();
-            const worker = new CountingWorker({ log, kv, clock, flushEvents, flushIntervalMs: 1000 });
+            const worker = new CountingWorker({
+              log,
+              kv,
+              clock,
+              flushEvents,
+              flushIntervalMs: 1000,
+              cacheCounts,
+            });
             try {
               await produce(log, stream.produced.slice(round * chunk, (round + 1) * chunk));
               await worker.start();
@@ -99,7 +107,7 @@ describe('CountingWorker', () => {
         // Slow writes stretch the run so the kill lands mid-stream.
         `  const batch = store.batch.bind(store);`,
         `  store.batch = async (ops: KvOp[]) => { await new Promise((r) => setTimeout(r, 4)); await batch(ops); };`,
-        `  const worker = new CountingWorker({ log, kv: store, flushEvents: 15, flushIntervalMs: 60_000,`,
+        `  const worker = new CountingWorker({ log, kv: store, flushEvents: 15, flushIntervalMs: 60_000, cacheCounts: true,`,
         `    onFlush: (s) => process.stdout.write('flush ' + s.events + '\\n') });`,
         `  await worker.start();`,
         `}`,

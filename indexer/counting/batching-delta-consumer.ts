@@ -47,6 +47,8 @@ export interface DeltaSink<A> {
   build(acc: A, ctx: FlushContext): Promise<BuiltFlush>;
   /** Work that justifies a timed flush of a partition with nothing buffered, such as retention. */
   idleWorkDue?(now: number, partition: number): boolean;
+  /** The partition was handed back or is assigned anew: forget what was remembered of its rows. */
+  release?(partition: number): void;
 }
 
 export interface BatchingDeltaConsumerOptions<A> {
@@ -160,6 +162,7 @@ export class BatchingDeltaConsumer<A> {
     const { kv, groupId, watermarkTable, sink, clock } = this.options;
     // Finish a flush a crash cut short before reading the state it wrote.
     await kv.recover(writerOf(groupId, partition));
+    sink.release?.(partition);
     const progress = await PartitionProgress.load(kv, { groupId, topic: TOPIC, partition, watermarkTable });
     const flow = new PartitionFlow(progress, () => sink.create(), clock.now());
     this.flows.set(partition, flow);
@@ -250,6 +253,7 @@ export class BatchingDeltaConsumer<A> {
     for (const flow of flows) {
       flow.revoked = true;
       this.flows.delete(flow.partition);
+      this.options.sink.release?.(flow.partition);
     }
   }
 

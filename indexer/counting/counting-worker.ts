@@ -9,6 +9,7 @@ import { KV } from '../kv-tables';
 import { BatchingDeltaConsumer, type BuiltFlush, type FlushContext } from './batching-delta-consumer';
 import type { ConsumerMetrics, FlushStats } from './flush-metrics';
 import { HashtagTally } from './hashtag-tally';
+import { PartitionRowCache } from './partition-row-cache';
 import type { HashtagCountRecord } from './read-hashtag-count';
 
 /** `<groupId>:<POST_HASHTAG partition>:<source partition>` → highest seq applied. */
@@ -30,7 +31,19 @@ export interface CountingWorkerOptions {
   retryPolicy?: Partial<RetryPolicy>;
   /** Where hashtag typeahead entries go, with their new counts. */
   search?: SearchIndex;
+  /**
+   * Remember the counts of owned partitions between flushes instead of
+   * reading them back. Only when nothing else writes `hashtag_counts` while
+   * the worker runs: embedded mode, where the service holds the data dir
+   * (distributed, `verify --repair` may fix a count live). Default false.
+   */
+  cacheCounts?: boolean;
 }
+
+/** Counts remembered per owned partition when cacheCounts is on. */
+const CACHED_COUNTS_PER_PARTITION = 250_000;
+/** Display names remembered (they never change once stored). */
+const CACHED_NAMES = 250_000;
 
 /**
  * The hashtag page's post counter: consumes POST_HASHTAG and keeps the
@@ -45,6 +58,12 @@ export class CountingWorker {
     const groupId = options.groupId ?? 'counter';
     const logger = (options.logger ?? silentLogger).child({ component: 'counting-worker', groupId });
     const { kv } = options;
+    const counts = new PartitionRowCache<HashtagCountRecord>(
+      kv,
+      KV.hashtagCounts,
+      options.cacheCounts ? CACHED_COUNTS_PER_PARTITION : 0,
+    );
+    const names = new Map<string, string>();
     this.consumer = new BatchingDeltaConsumer<HashtagTally>({
       log: options.log,
       kv,
@@ -62,7 +81,8 @@ export class CountingWorker {
           tally.add(delta.tag, delta.delta, delta.display);
           return true;
         },
-        build: (tally, ctx) => buildCountOps(kv, tally, ctx, logger, options.search),
+        build: (tally, ctx) => buildCountOps({ kv, counts, names }, tally, ctx, logger, options.search),
+        release: (partition) => counts.release(partition),
       },
     });
   }
@@ -81,18 +101,25 @@ export class CountingWorker {
   }
 }
 
-/** Reads the tallied tags' counts in one round trip and writes the new absolute counts. */
+interface CountStores {
+  kv: KvStore;
+  counts: PartitionRowCache<HashtagCountRecord>;
+  names: Map<string, string>;
+}
+
+/** Reads the tallied tags' counts in one round trip (none when remembered) and writes the new absolute counts. */
 async function buildCountOps(
-  kv: KvStore,
+  stores: CountStores,
   tally: HashtagTally,
   ctx: FlushContext,
   logger: Logger,
   search: SearchIndex | undefined,
 ): Promise<BuiltFlush> {
+  const { kv, counts, names: knownNames } = stores;
   const tags = tally.tags();
   if (tags.length === 0) return { ops: [] };
-  ctx.reads.count++;
-  const rows = await kv.getMany<HashtagCountRecord>(KV.hashtagCounts, tags);
+  if (counts.misses(ctx.partition, tags) > 0) ctx.reads.count++;
+  const rows = await counts.read(ctx.partition, tags);
   const updatedAt = new Date(ctx.now).toISOString();
   const ops: KvOp[] = [];
   const changed: HashtagCountRecord[] = [];
@@ -108,15 +135,23 @@ async function buildCountOps(
     changed.push(value);
     ops.push({ type: 'put', table: KV.hashtagCounts, key: tag, value });
   });
-  if (search === undefined || ops.length === 0) return { ops };
-  ctx.reads.count++;
-  const names = await kv.getMany<HashtagNameRecord>(
-    KV.hashtagNames,
-    changed.map((r) => r.tag),
-  );
+  const onCommitted = () => {
+    for (const row of changed) counts.stored(ctx.partition, row.tag, row);
+    counts.trim(ctx.partition);
+  };
+  if (search === undefined || ops.length === 0) return { ops, onCommitted };
+  const unnamed = changed.filter((r) => !knownNames.has(r.tag)).map((r) => r.tag);
+  if (unnamed.length > 0) {
+    ctx.reads.count++;
+    const stored = await kv.getMany<HashtagNameRecord>(KV.hashtagNames, unnamed);
+    if (knownNames.size + unnamed.length > CACHED_NAMES) knownNames.clear();
+    stored.forEach((name, i) => {
+      if (name !== undefined) knownNames.set(unnamed[i]!, name.displayName);
+    });
+  }
   const entries: SearchEntry[] = [];
   const gone: string[] = [];
-  changed.forEach((row, i) => {
+  changed.forEach((row) => {
     if (row.count === 0) gone.push(row.tag);
     else
       entries.push({
@@ -124,13 +159,14 @@ async function buildCountOps(
         entry: {
           tag: row.tag,
           // The index consumer stores names in the same batch as it publishes deltas, so it can lag.
-          displayName: names[i]?.displayName ?? tally.display(row.tag) ?? row.tag,
+          displayName: knownNames.get(row.tag) ?? tally.display(row.tag) ?? row.tag,
           totalPosts: row.count,
         },
       });
   });
   return {
     ops,
+    onCommitted,
     beforeWrite: async () => {
       const { failed } = await search.upsert(entries);
       for (const f of failed) logger.warn({ tag: f.id, reason: f.reason }, 'hashtag not indexed for search');

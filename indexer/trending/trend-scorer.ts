@@ -9,6 +9,7 @@ import {
   type BuiltFlush,
   type FlushContext,
 } from '../counting/batching-delta-consumer';
+import { PartitionRowCache } from '../counting/partition-row-cache';
 import type { ConsumerMetrics, FlushStats } from '../counting/flush-metrics';
 import { parseTrendHit, windowStartOf } from './trend-parser';
 import { trendDropReason, type TrendDropReason, type TrendRules } from './trend-pre-processor';
@@ -40,6 +41,8 @@ export type TrendDrops = Record<TrendDropReason | 'expired', number>;
 
 /** Window keys deleted per flush at most, so one flush after a long pause stays small. */
 const PRUNE_LIMIT = 5000;
+/** Window and total rows remembered per owned partition. */
+const CACHED_ROWS_PER_PARTITION = 250_000;
 
 /**
  * The third stage: counts hits per (window, tag) in `trend_windows` and keeps
@@ -54,8 +57,13 @@ export class TrendScorer {
   private readonly drops: TrendDrops = { removal: 0, stuffing: 0, expired: 0 };
   /** Per owned partition: windows before this start are gone from the store. */
   private readonly prunedBefore = new Map<number, number>();
+  /** The scorer is the only writer of its tables (per owned partition), so a flush reads back none of its own writes. */
+  private readonly windows: PartitionRowCache<number>;
+  private readonly totals: PartitionRowCache<number>;
 
   constructor(private readonly options: TrendScorerOptions) {
+    this.windows = new PartitionRowCache(options.kv, TREND_WINDOWS, CACHED_ROWS_PER_PARTITION);
+    this.totals = new PartitionRowCache(options.kv, TREND_TOTALS, CACHED_ROWS_PER_PARTITION);
     this.consumer = new BatchingDeltaConsumer<Map<string, number>>({
       log: options.log,
       kv: options.kv,
@@ -88,6 +96,10 @@ export class TrendScorer {
         },
         build: (hits, ctx) => this.build(hits, ctx),
         idleWorkDue: (now, partition) => this.cutoff(now) > this.prunedUpTo(partition),
+        release: (partition) => {
+          this.windows.release(partition);
+          this.totals.release(partition);
+        },
       },
     });
   }
@@ -114,7 +126,6 @@ export class TrendScorer {
   }
 
   private async build(hits: Map<string, number>, ctx: FlushContext): Promise<BuiltFlush> {
-    const { kv } = this.options;
     const cutoff = this.cutoff(ctx.now);
     // Hits buffered just before their window expired would be deleted in this very batch.
     const fresh = [...hits].filter(([key]) => parseWindowKey(key).windowStart >= cutoff);
@@ -126,12 +137,11 @@ export class TrendScorer {
     for (const [key, n] of prune?.expired ?? []) bump(parseWindowKey(key).tag, -n);
 
     const ops: KvOp[] = [];
+    const { partition } = ctx;
     if (fresh.length > 0) {
-      ctx.reads.count++;
-      const stored = await kv.getMany<number>(
-        TREND_WINDOWS,
-        fresh.map(([key]) => key),
-      );
+      const keys = fresh.map(([key]) => key);
+      if (this.windows.misses(partition, keys) > 0) ctx.reads.count++;
+      const stored = await this.windows.read(partition, keys);
       fresh.forEach(([key, n], i) =>
         ops.push({ type: 'put', table: TREND_WINDOWS, key, value: (stored[i] ?? 0) + n }),
       );
@@ -139,18 +149,26 @@ export class TrendScorer {
     for (const [key] of prune?.expired ?? []) ops.push({ type: 'delete', table: TREND_WINDOWS, key });
     const tags = [...totalDeltas.keys()];
     if (tags.length > 0) {
-      ctx.reads.count++;
-      const totals = await kv.getMany<number>(TREND_TOTALS, tags);
+      if (this.totals.misses(partition, tags) > 0) ctx.reads.count++;
+      const totals = await this.totals.read(partition, tags);
       tags.forEach((tag, i) => {
         const total = (totals[i] ?? 0) + totalDeltas.get(tag)!;
         if (total > 0) ops.push({ type: 'put', table: TREND_TOTALS, key: tag, value: total });
         else ops.push({ type: 'delete', table: TREND_TOTALS, key: tag });
       });
     }
+    // The consumer appends its watermarks and checkpoint to `ops`.
+    const written = ops.slice();
     return {
       ops,
       onCommitted: () => {
-        if (prune?.complete) this.prunedBefore.set(ctx.partition, cutoff);
+        for (const op of written) {
+          const cache = op.table === TREND_WINDOWS ? this.windows : this.totals;
+          cache.stored(partition, op.key, op.type === 'put' ? (op.value as number) : undefined);
+        }
+        this.windows.trim(partition);
+        this.totals.trim(partition);
+        if (prune?.complete) this.prunedBefore.set(partition, cutoff);
       },
     };
   }

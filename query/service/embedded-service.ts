@@ -96,7 +96,8 @@ async function startLocked(
     search,
     logger,
     clock,
-    counter: options.counter,
+    // This process holds the data dir, so nothing else writes the counts.
+    counter: { ...options.counter, cacheCounts: true },
     trending: options.trending,
     partitions: options.partitions,
   });

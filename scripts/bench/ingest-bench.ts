@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<void> {
     const pipeline = await IndexerPipeline.start({
       log,
       kv,
-      counter: { flushIntervalMs: 200 },
+      counter: { flushIntervalMs: 200, cacheCounts: true },
       trending: { flushIntervalMs: 200 },
       onFlush: (consumer, s) => {
         if (consumer !== 'counter') return;

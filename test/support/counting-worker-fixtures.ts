@@ -140,9 +140,18 @@ export async function drain(
   kv: KvStore,
   flushEvents: number,
   onFlush?: (stats: FlushStats) => void,
+  cacheCounts = false,
 ): Promise<void> {
   const clock = new ManualClock();
-  const worker = new CountingWorker({ log, kv, clock, flushEvents, flushIntervalMs: 1000, onFlush });
+  const worker = new CountingWorker({
+    log,
+    kv,
+    clock,
+    flushEvents,
+    flushIntervalMs: 1000,
+    onFlush,
+    cacheCounts,
+  });
   await worker.start();
   await pollUntil(async () => {
     clock.advance(1000);
