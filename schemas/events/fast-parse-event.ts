@@ -111,7 +111,8 @@ const USERNAME = /^[A-Za-z0-9._]*$/;
 const EVENT_ID = /^[\x21-\x7e]+$/;
 /** The schema's own pattern, so both always agree; without one, every date goes to zod. */
 const DATE_TIME: RegExp | undefined = (() => {
-  const pattern = (dateTimeSchema as unknown as { _zod?: { def?: { pattern?: unknown } } })._zod?.def?.pattern;
+  const pattern = (dateTimeSchema as unknown as { _zod?: { def?: { pattern?: unknown } } })._zod?.def
+    ?.pattern;
   return pattern instanceof RegExp ? pattern : undefined;
 })();
 
