@@ -2,8 +2,9 @@
  * `npm run bench -- ingest [--posts N] [--mode distributed]`: the whole write path.
  * Upload events (users, locations, follows, then posts with 1–6 Zipf tags)
  * are appended to the embedded log, then the index consumer (documents,
- * postings, repartition), the curated-top consumer, the counting worker,
- * trending and a bitmap replica run until all have caught up; a second table
+ * postings, repartition, the typeahead feed), the curated-top consumer, the
+ * counting worker, trending and a bitmap replica run, wired as the embedded
+ * service wires them, until all have caught up; a second table
  * says when each did. The baseline, measured in the same run, is a consumer
  * that only reads and validates the same events: the ceiling the log and the
  * schemas allow. With
@@ -19,6 +20,7 @@ import { BitmapFollower } from '../../indexer/postings/bitmap-follower';
 import { ensureTopics, TOPICS } from '../../indexer/topics';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
+import { MemorySearchIndex } from '../../platform/adapters/memory-search';
 import { runDistributedIngest } from './distributed-ingest-bench';
 import { generate, readAndValidate } from './support/ingest-events';
 import { printCaughtUp, waitCaughtUp } from './support/caught-up-times';
@@ -65,9 +67,11 @@ export async function run(argv: string[]): Promise<void> {
     const follower = await BitmapFollower.open({ log, groupId: 'bench-bitmaps' });
     await follower.start();
     // A short flush interval, so the measurement ends when the work does, not at the next timed flush.
+    const search = MemorySearchIndex.create();
     const pipeline = await IndexerPipeline.start({
       log,
       kv,
+      search,
       counter: { flushIntervalMs: 200, cacheCounts: true },
       trending: { flushIntervalMs: 200 },
       onFlush: (consumer, s) => {
@@ -97,6 +101,7 @@ export async function run(argv: string[]): Promise<void> {
     const rss = process.memoryUsage().rss;
     await pipeline.stop();
     await follower.stop();
+    await search.close();
     await kv.close();
     await log.close();
 
