@@ -66,8 +66,8 @@ export async function run(argv: string[]): Promise<void> {
     started = performance.now();
     const follower = await BitmapFollower.open({ log, groupId: 'bench-bitmaps' });
     await follower.start();
-    // A short flush interval, so the measurement ends when the work does, not at the next timed flush.
     const search = MemorySearchIndex.create();
+    // A short flush interval, so the measurement ends when the work does, not at the next timed flush.
     const pipeline = await IndexerPipeline.start({
       log,
       kv,
