@@ -3,7 +3,7 @@ import { deltaSeq, type HashtagDelta } from '../hashtag-delta';
 import { extractHashtags, type ExtractedHashtag } from '../hashtags/extract-hashtags';
 import { KV } from '../kv-tables';
 import { PostingChangeWriter } from '../postings/posting-change';
-import type { LocationRecord, UserRecord } from '../documents/records';
+import type { LocationRecord, MediaRecord, UserRecord } from '../documents/records';
 import type { BatchState } from './batch-state';
 import type { IdAssigner } from './id-assigner';
 
@@ -61,6 +61,17 @@ export class ApplyContext {
     const { partition, offset, at } = this.position;
     const seq = deltaSeq(offset, this.deltaIndex++);
     this.deltas.push({ tag, postId, delta, source: partition, seq, at, ...(display ? { display } : {}) });
+  }
+
+  /**
+   * The post's record as of this batch. Every media record has a dense id
+   * (a delete before its publish takes one too), so a post without one has
+   * no record and costs no read: the usual case for a publish.
+   */
+  media(id: string): MediaRecord | undefined {
+    return this.ids.lookup('media', id) === undefined
+      ? undefined
+      : this.state.peek<MediaRecord>(KV.media, id);
   }
 
   /**

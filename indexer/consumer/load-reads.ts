@@ -1,5 +1,4 @@
 import type { UploadEvent } from '../../schemas/events';
-import type { MediaRecord } from '../documents/records';
 import { KV } from '../kv-tables';
 import type { ApplyContext } from './apply-context';
 import { dedupedByRecord } from './deduped-by-record';
@@ -16,17 +15,21 @@ export async function prefetchBatch(ctx: ApplyContext, events: readonly UploadEv
   const users: string[] = [];
   const locations: string[] = [];
   const edges: string[] = [];
+  // Only posts with a dense id can have a record (see ApplyContext.media).
+  const stored = (postId: string) => ctx.ids.lookup('media', postId) !== undefined;
   for (const e of events) {
     if (e.type === 'post.published' || e.type === 'post.updated') {
       for (const t of ctx.hashtags(e.post.caption)) tags.push(t.key);
     }
     if (e.type === 'post.published') {
-      media.push(e.post.id);
+      if (stored(e.post.id)) media.push(e.post.id);
       users.push(e.post.authorId);
       if (e.post.locationId) locations.push(e.post.locationId);
-    } else if (e.type === 'post.updated') media.push(e.post.id);
-    else if (e.type === 'post.deleted') media.push(e.postId);
-    else if (e.type === 'user.upserted') users.push(e.user.id);
+    } else if (e.type === 'post.updated') {
+      if (stored(e.post.id)) media.push(e.post.id);
+    } else if (e.type === 'post.deleted') {
+      if (stored(e.postId)) media.push(e.postId);
+    } else if (e.type === 'user.upserted') users.push(e.user.id);
     else if (e.type === 'location.upserted') locations.push(e.location.id);
     else {
       users.push(e.followerId, e.followeeId);
@@ -53,7 +56,7 @@ export async function prefetchBatch(ctx: ApplyContext, events: readonly UploadEv
 export function loadDependentReads(ctx: ApplyContext, e: UploadEvent): Promise<unknown> | undefined {
   if (e.type !== 'post.deleted') return undefined;
   const { state } = ctx;
-  const rec = state.peek<MediaRecord>(KV.media, e.postId);
+  const rec = ctx.media(e.postId);
   if (!rec || rec.deleted) return undefined;
   const { authorId, locationId } = rec.doc;
   const loads: Promise<void>[] = [];

@@ -21,7 +21,7 @@ function rememberNames(ctx: ApplyContext, tags: { key: string; display: string }
 export function onPostPublished(ctx: ApplyContext, e: PostPublishedEvent): Outcome {
   const { post } = e;
   // Already indexed, or deleted first: a delete that arrived before its publish wins.
-  if (ctx.state.peek<MediaRecord>(KV.media, post.id)) return 'ignored';
+  if (ctx.media(post.id)) return 'ignored';
   const author = ctx.user(post.authorId);
   const location = post.locationId === undefined ? undefined : ctx.location(post.locationId);
   const tags = ctx.hashtags(post.caption);
@@ -66,7 +66,7 @@ export function onPostPublished(ctx: ApplyContext, e: PostPublishedEvent): Outco
 }
 
 export function onPostUpdated(ctx: ApplyContext, e: PostUpdatedEvent): Outcome {
-  const rec = ctx.state.peek<MediaRecord>(KV.media, e.post.id);
+  const rec = ctx.media(e.post.id);
   // An edit of a post we never saw (or already deleted) has nothing to change.
   if (!rec || rec.deleted || rec.at >= ctx.position.offset) return 'ignored';
   const tags = ctx.hashtags(e.post.caption);
@@ -91,11 +91,12 @@ export function onPostUpdated(ctx: ApplyContext, e: PostUpdatedEvent): Outcome {
 }
 
 export function onPostDeleted(ctx: ApplyContext, e: PostDeletedEvent): Outcome {
-  const rec = ctx.state.peek<MediaRecord>(KV.media, e.postId);
+  const rec = ctx.media(e.postId);
   if (rec?.deleted) return 'ignored';
   const tombstone: MediaRecord = { id: e.postId, deleted: true, deletedAt: e.occurredAt };
   if (!rec) {
-    // Deleted before published: keep a tombstone so the late publish is ignored.
+    // Deleted before published: keep a tombstone so the late publish is ignored, with a dense id so it is looked up (see ApplyContext.media).
+    ctx.ids.assign('media', e.postId);
     ctx.state.put(KV.media, e.postId, tombstone);
     return 'applied';
   }

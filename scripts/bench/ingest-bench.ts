@@ -22,20 +22,14 @@ import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
 import { MemorySearchIndex } from '../../platform/adapters/memory-search';
 import { runDistributedIngest } from './distributed-ingest-bench';
-import { generate, readAndValidate } from './support/ingest-events';
+import { DEFAULT_FLAGS, generate, readAndValidate } from './support/ingest-events';
 import { printCaughtUp, waitCaughtUp } from './support/caught-up-times';
 import { printTable } from './support/print-table';
 import { parseFlags } from './support/seeded-random';
 
 export async function run(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, {
-    posts: 200_000,
-    users: 20_000,
-    locations: 2_000,
-    follows: 100_000,
-    tags: 100_000,
-    zipf: 1.0,
-    seed: 7,
+    ...DEFAULT_FLAGS,
     mode: 'embedded',
     fsync: 'never',
     kvSync: 'always',

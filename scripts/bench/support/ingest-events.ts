@@ -17,6 +17,17 @@ export interface Flags {
   seed: number;
 }
 
+/** The events both ingest benches generate unless flags say otherwise. */
+export const DEFAULT_FLAGS = {
+  posts: 200_000,
+  users: 20_000,
+  locations: 2_000,
+  follows: 100_000,
+  tags: 100_000,
+  zipf: 1.0,
+  seed: 7,
+} satisfies Flags;
+
 export function generate(flags: Flags): { records: ProducedRecord[]; posts: number; tagsPerPost: number } {
   const random = seededRandom(flags.seed);
   const tag = zipfSampler(flags.tags, flags.zipf, random);
