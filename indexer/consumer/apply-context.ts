@@ -64,14 +64,17 @@ export class ApplyContext {
   }
 
   /**
-   * The post's record as of this batch. Every media record has a dense id
-   * (a delete before its publish takes one too), so a post without one has
-   * no record and costs no read: the usual case for a publish.
+   * Whether the post may have a media record. Every record has a dense id (a
+   * delete before its publish takes one too), so a post without one has none
+   * and costs no read: the usual case for a publish.
    */
+  mayHaveMedia(id: string): boolean {
+    return this.ids.lookup('media', id) !== undefined;
+  }
+
+  /** The post's record as of this batch. */
   media(id: string): MediaRecord | undefined {
-    return this.ids.lookup('media', id) === undefined
-      ? undefined
-      : this.state.peek<MediaRecord>(KV.media, id);
+    return this.mayHaveMedia(id) ? this.state.peek<MediaRecord>(KV.media, id) : undefined;
   }
 
   /**

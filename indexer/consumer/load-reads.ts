@@ -15,20 +15,18 @@ export async function prefetchBatch(ctx: ApplyContext, events: readonly UploadEv
   const users: string[] = [];
   const locations: string[] = [];
   const edges: string[] = [];
-  // Only posts with a dense id can have a record (see ApplyContext.media).
-  const stored = (postId: string) => ctx.ids.lookup('media', postId) !== undefined;
   for (const e of events) {
     if (e.type === 'post.published' || e.type === 'post.updated') {
       for (const t of ctx.hashtags(e.post.caption)) tags.push(t.key);
     }
     if (e.type === 'post.published') {
-      if (stored(e.post.id)) media.push(e.post.id);
+      if (ctx.mayHaveMedia(e.post.id)) media.push(e.post.id);
       users.push(e.post.authorId);
       if (e.post.locationId) locations.push(e.post.locationId);
     } else if (e.type === 'post.updated') {
-      if (stored(e.post.id)) media.push(e.post.id);
+      if (ctx.mayHaveMedia(e.post.id)) media.push(e.post.id);
     } else if (e.type === 'post.deleted') {
-      if (stored(e.postId)) media.push(e.postId);
+      if (ctx.mayHaveMedia(e.postId)) media.push(e.postId);
     } else if (e.type === 'user.upserted') users.push(e.user.id);
     else if (e.type === 'location.upserted') locations.push(e.location.id);
     else {

@@ -95,7 +95,8 @@ export function onPostDeleted(ctx: ApplyContext, e: PostDeletedEvent): Outcome {
   if (rec?.deleted) return 'ignored';
   const tombstone: MediaRecord = { id: e.postId, deleted: true, deletedAt: e.occurredAt };
   if (!rec) {
-    // Deleted before published: keep a tombstone so the late publish is ignored, with a dense id so it is looked up (see ApplyContext.media).
+    // Deleted before published: a tombstone, so the late publish is ignored,
+    // and a dense id, so it is read (see ApplyContext.mayHaveMedia).
     ctx.ids.assign('media', e.postId);
     ctx.state.put(KV.media, e.postId, tombstone);
     return 'applied';

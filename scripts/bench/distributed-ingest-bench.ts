@@ -13,7 +13,7 @@ import { loadDistributedConfig } from '../../query/service/distributed-config';
 import { startDistributedService, type DistributedService } from '../../query/service/distributed-service';
 import { openDistributedStores } from '../../query/service/open-distributed-stores';
 import { distributedEnv, enginesUp } from '../engines/index';
-import { generate, readAndValidate, type Flags } from './support/ingest-events';
+import { appendEvents, generate, readAndValidate, type Flags } from './support/ingest-events';
 import { printCaughtUp, waitCaughtUp } from './support/caught-up-times';
 import { printTable } from './support/print-table';
 import { runAutocannon, type LoadResult } from './support/run-autocannon';
@@ -44,9 +44,7 @@ export async function runDistributedIngest(flags: Flags, sized: boolean): Promis
       hashtagTop: engines.HASHTAG_TOP_PARTITIONS,
     });
     let started = performance.now();
-    for (let i = 0; i < records.length; i += 5000) {
-      await stores.log.produce(TOPICS.postPublish, records.slice(i, i + 5000));
-    }
+    await appendEvents(stores.log, records);
     const produceSeconds = (performance.now() - started) / 1000;
     started = performance.now();
     await readAndValidate(stores.log, records.length);

@@ -22,7 +22,7 @@ import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
 import { MemorySearchIndex } from '../../platform/adapters/memory-search';
 import { runDistributedIngest } from './distributed-ingest-bench';
-import { DEFAULT_FLAGS, generate, readAndValidate } from './support/ingest-events';
+import { appendEvents, DEFAULT_FLAGS, generate, readAndValidate } from './support/ingest-events';
 import { printCaughtUp, waitCaughtUp } from './support/caught-up-times';
 import { printTable } from './support/print-table';
 import { parseFlags } from './support/seeded-random';
@@ -47,8 +47,7 @@ export async function run(argv: string[]): Promise<void> {
         `locations, ${flags.follows} follows; ${records.length.toLocaleString()} events; log fsync ${flags.fsync}`,
     );
     let started = performance.now();
-    for (let i = 0; i < records.length; i += 5000)
-      await log.produce(TOPICS.postPublish, records.slice(i, i + 5000));
+    await appendEvents(log, records);
     const produceSeconds = (performance.now() - started) / 1000;
 
     started = performance.now();

@@ -18,7 +18,8 @@ import { ensureTopics, TOPICS } from '../../indexer/topics';
 import { EmbeddedEventLog } from '../../platform/adapters/embedded-log';
 import { LmdbKvStore } from '../../platform/adapters/lmdb-kv';
 import { MemorySearchIndex } from '../../platform/adapters/memory-search';
-import { DEFAULT_FLAGS, generate, readAndValidate } from './support/ingest-events';
+import { appendEvents, DEFAULT_FLAGS, generate, readAndValidate } from './support/ingest-events';
+import { waitCaughtUp } from './support/caught-up-times';
 import { printTable } from './support/print-table';
 import { parseFlags } from './support/seeded-random';
 
@@ -39,8 +40,7 @@ async function measure(
   const elu = performance.eventLoopUtilization();
   const started = performance.now();
   const stop = await body();
-  while (!(await done())) await new Promise((resolve) => setTimeout(resolve, 10));
-  const seconds = (performance.now() - started) / 1000;
+  const { seconds } = await waitCaughtUp([], done, started);
   const used = process.cpuUsage(cpu);
   const utilisation = performance.eventLoopUtilization(elu).utilization;
   await stop();
@@ -58,8 +58,7 @@ export async function run(argv: string[]): Promise<void> {
       `ingest stages: ${posts.toLocaleString()} posts, ${records.length.toLocaleString()} events; ` +
         'each consumer runs alone, in the order below',
     );
-    for (let i = 0; i < records.length; i += 5000)
-      await log.produce(TOPICS.postPublish, records.slice(i, i + 5000));
+    await appendEvents(log, records);
     const kv = LmdbKvStore.open({ path: path.join(dir, 'kv') });
     const search = MemorySearchIndex.create();
     const stages: StageFigures[] = [];

@@ -75,6 +75,12 @@ export function generate(flags: Flags): { records: ProducedRecord[]; posts: numb
   return { records, posts: flags.posts, tagsPerPost: tagCount / flags.posts };
 }
 
+/** Appends the generated events to POST_PUBLISH in batches of 5000. */
+export async function appendEvents(log: EventLog, records: ProducedRecord[]): Promise<void> {
+  for (let i = 0; i < records.length; i += 5000)
+    await log.produce(TOPICS.postPublish, records.slice(i, i + 5000));
+}
+
 /** The baseline: every record read from the log and validated against the schemas, nothing applied. */
 export async function readAndValidate(log: EventLog, total: number): Promise<void> {
   let seen = 0;
