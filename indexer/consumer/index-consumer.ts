@@ -14,6 +14,7 @@ import { searchEntriesOf } from '../search/search-entries-of';
 import { TOPICS } from '../topics';
 import { ApplyContext } from './apply-context';
 import { applyEvent } from './apply-event';
+import { assignTombstoneIds } from './assign-tombstone-ids';
 import { BatchState } from './batch-state';
 import { dedupedByRecord } from './deduped-by-record';
 import { IdAssigner } from './id-assigner';
@@ -134,6 +135,7 @@ export class IndexConsumer {
         this.cache.clear();
         await kv.recover(CONSUMER);
         this.ids = await IdAssigner.load(kv);
+        await assignTombstoneIds(kv, this.ids, this.logger);
       },
       // The checkpoint stored with the state is the truth; group offsets only report lag.
       startOffset: async (tp) =>
