@@ -1,5 +1,6 @@
 import { Client } from 'cassandra-driver';
 import { CassandraKvStore, type CassandraKvStoreOptions } from '../../../platform/adapters/cassandra-kv';
+import { SCHEMA_TIMEOUT_MS } from '../../../platform/adapters/cassandra-kv/cassandra-session';
 import { AppError } from '../../../platform/errors';
 import { testEndpoints, uniqueName } from './test-endpoints';
 
@@ -38,7 +39,8 @@ export function useKeyspace(
   afterAll(async () => {
     await store?.close();
     if (!admin) return;
-    await admin.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`);
+    // The driver's 12 s default is too short for a drop on a loaded machine; schema changes get the adapter's.
+    await admin.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`, [], { readTimeout: SCHEMA_TIMEOUT_MS });
     await admin.shutdown();
   });
   return { keyspace, base };
