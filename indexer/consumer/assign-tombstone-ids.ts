@@ -24,25 +24,12 @@ export async function assignTombstoneIds(kv: KvStore, ids: IdAssigner, logger: L
   // A large store takes a while, once: say why the first batch waits.
   logger.info('scanning media records for tombstones without a dense id (once per store)');
   let assigned = 0;
-  let pending = 0;
-  const store = async () => {
-    try {
-      const ops = ids.kvOps();
-      if (ops.length > 0) await kv.batch(ops);
-      ids.commit();
-    } catch (err) {
-      ids.abort();
-      throw err;
-    }
-    pending = 0;
-  };
   for await (const [id, rec] of kv.scan<MediaRecord>(KV.media)) {
     if (!rec.deleted || ids.lookup('media', id) !== undefined) continue;
     ids.assign('media', id);
-    assigned++;
-    if (++pending === CHUNK) await store();
+    if (++assigned % CHUNK === 0) await ids.store(kv);
   }
-  await store();
+  await ids.store(kv);
   await kv.batch([{ type: 'put', table: KV.checkpoints, key: TOMBSTONE_IDS_DONE, value: assigned }]);
   logger.info({ assigned }, 'tombstones without a dense id given one');
   return assigned;

@@ -97,8 +97,23 @@ export class IdAssigner {
     for (const space of SPACES) this.published[space] = this.maps[space].size;
   }
 
+  /**
+   * Stores the tentative assignments and makes them final; if the write
+   * fails they are dropped, so the next attempt hands out the same ids.
+   */
+  async store(kv: KvStore): Promise<void> {
+    try {
+      const ops = this.kvOps();
+      if (ops.length > 0) await kv.batch(ops);
+      this.commit();
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+  }
+
   /** KV writes that persist the current batch's assignments: one row per space, keyed by its first id. */
-  kvOps(): { type: 'put'; table: string; key: string; value: string[] }[] {
+  private kvOps(): { type: 'put'; table: string; key: string; value: string[] }[] {
     const ops: { type: 'put'; table: string; key: string; value: string[] }[] = [];
     for (const space of SPACES) {
       const pending = this.pending[space];
@@ -109,7 +124,7 @@ export class IdAssigner {
     return ops;
   }
 
-  commit(): void {
+  private commit(): void {
     for (const a of this.order) this.maps[a.space].getOrAssign(a.external);
     this.abort();
   }

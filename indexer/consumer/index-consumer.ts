@@ -225,9 +225,7 @@ export class IndexConsumer {
       state.put(KV.checkpoints, checkpointKey(CONSUMER, batch.topic, batch.partition), next);
 
       // New dense ids are stored before any record uses them (see IdAssigner).
-      const idOps = this.ids.kvOps();
-      if (idOps.length > 0) await kv.batch(idOps);
-      this.ids.commit();
+      await this.ids.store(kv);
       const assignments = this.ids.unpublished();
       const ops = state.ops();
       // Independent of each other; all land before the state and checkpoint do.
