@@ -19,6 +19,7 @@ import { checkpointKey, KV } from '../../indexer/kv-tables';
 import { encodePostingChange, decodePostingChange } from '../../indexer/postings/posting-change';
 import { TOPICS } from '../../indexer/topics';
 import { Client as CassandraClient } from 'cassandra-driver';
+import { SCHEMA_TIMEOUT_MS } from '../../platform/adapters/cassandra-kv/cassandra-session';
 import { Kafka, logLevel } from 'kafkajs';
 import { createElasticsearchClient, IndexAdmin } from '../../platform/adapters/elasticsearch-search';
 import { loadDistributedConfig } from '../../query/service/distributed-config';
@@ -172,7 +173,9 @@ function scratchDeployment(base: NodeJS.ProcessEnv): {
     });
     await cassandra
       .connect()
-      .then(() => cassandra.execute(`DROP KEYSPACE IF EXISTS "${prefix}"`))
+      .then(() =>
+        cassandra.execute(`DROP KEYSPACE IF EXISTS "${prefix}"`, [], { readTimeout: SCHEMA_TIMEOUT_MS }),
+      )
       .catch(() => undefined);
     await cassandra.shutdown();
     const admin = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client as CassandraClient } from 'cassandra-driver';
+import { SCHEMA_TIMEOUT_MS } from '../../platform/adapters/cassandra-kv/cassandra-session';
 import { Kafka, logLevel } from 'kafkajs';
 import { engineEndpoints, type EngineEndpoints } from '../../scripts/engines/index';
 import { pollUntil } from '../support/poll';
@@ -143,7 +144,9 @@ describe('real round trips', () => {
       const got = all.rows.map((r) => [r.get('tag') as string, r.get('posts').toNumber() as number]);
       expect(got.sort()).toEqual([...rows].sort());
     } finally {
-      await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
+      await client
+        .execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: SCHEMA_TIMEOUT_MS })
+        .catch(() => undefined);
       await client.shutdown();
     }
   });

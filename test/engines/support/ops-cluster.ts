@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as CassandraClient } from 'cassandra-driver';
+import { SCHEMA_TIMEOUT_MS } from '../../../platform/adapters/cassandra-kv/cassandra-session';
 import { checkpointsReached } from '../../../indexer/checkpoints-reached';
 import { ensureTopics, TOPICS } from '../../../indexer/topics';
 import { CassandraKvStore } from '../../../platform/adapters/cassandra-kv';
@@ -182,7 +183,9 @@ export class OpsCluster {
     });
     try {
       await cassandra.connect();
-      await cassandra.execute(`DROP KEYSPACE IF EXISTS "${this.prefix}"`);
+      await cassandra.execute(`DROP KEYSPACE IF EXISTS "${this.prefix}"`, [], {
+        readTimeout: SCHEMA_TIMEOUT_MS,
+      });
     } catch {
       // Best effort: a keyspace left behind only costs disk.
     } finally {
