@@ -7,7 +7,8 @@
  * service wires them, until all have caught up; a second table
  * says when each did. The baseline, measured in the same run, is a consumer
  * that only reads and validates the same events: the ceiling the log and the
- * schemas allow. With
+ * schemas allow. The log floor adds the repartition and the delta reads,
+ * still with no state, which bounds the pipeline on two cores. With
  * `--mode distributed`, see distributed-ingest-bench.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,6 +25,7 @@ import { MemorySearchIndex } from '../../platform/adapters/memory-search';
 import { runDistributedIngest } from './distributed-ingest-bench';
 import { appendEvents, DEFAULT_FLAGS, generate, readAndValidate } from './support/ingest-events';
 import { printCaughtUp, waitCaughtUp } from './support/caught-up-times';
+import { measureLogFloor } from './support/log-floor';
 import { printTable } from './support/print-table';
 import { parseFlags } from './support/seeded-random';
 
@@ -96,6 +98,10 @@ export async function run(argv: string[]): Promise<void> {
     await follower.stop();
     await search.close();
     await kv.close();
+    // After the pipeline, so its figures are measured exactly as before the floor existed.
+    globalThis.gc?.();
+    const floor = await measureLogFloor(log, records.length, ['counter', 'trending']);
+    const floorSeconds = floor.repartitionSeconds + floor.deltaReadSeconds.reduce((a, b) => a + b, 0);
     await log.close();
 
     const rate = (n: number, s: number) => Math.round(n / s).toLocaleString();
@@ -111,6 +117,13 @@ export async function run(argv: string[]): Promise<void> {
           '1.00',
         ],
         [
+          'log floor: no state, one core',
+          floorSeconds.toFixed(2),
+          rate(records.length, floorSeconds),
+          rate(posts, floorSeconds),
+          (baselineSeconds / floorSeconds).toFixed(2),
+        ],
+        [
           'whole pipeline',
           pipelineSeconds.toFixed(2),
           rate(records.length, pipelineSeconds),
@@ -120,6 +133,12 @@ export async function run(argv: string[]): Promise<void> {
       ],
     );
     printCaughtUp(caughtUpAt);
+    console.log(
+      `\nlog floor (the topology's log traffic, no documents, postings, counts or trends): repartition ` +
+        `${floor.repartitionSeconds.toFixed(2)} s + delta reads ${floor.deltaReadSeconds.map((s) => s.toFixed(2)).join(' + ')} s ` +
+        `(${floor.deltas.toLocaleString()} deltas, read by the counter and trending) = ${floorSeconds.toFixed(2)} s; ` +
+        `split perfectly over two cores: at most ${rate(posts, floorSeconds / 2)} posts/s`,
+    );
     const postsPerSecond = posts / pipelineSeconds;
     const writesPerPost = counter.kvWrites / posts;
     console.log(

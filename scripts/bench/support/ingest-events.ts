@@ -3,6 +3,7 @@ import { TOPICS } from '../../../indexer/topics';
 import { decodeEvent } from '../../../schemas/events';
 import { seededRandom } from '../../../platform/seeded-random';
 import { zipfSampler } from './seeded-random';
+import { consumeAll } from './consume-all';
 
 /** The ingest benchmark's synthetic upload events, and its read-and-validate baseline (both modes). */
 const WORDS = ['golden', 'hour', 'with', 'friends', 'today', 'best', 'view', 'coffee', 'walk', 'again'];
@@ -83,22 +84,11 @@ export async function appendEvents(log: EventLog, records: ProducedRecord[]): Pr
 
 /** The baseline: every record read from the log and validated against the schemas, nothing applied. */
 export async function readAndValidate(log: EventLog, total: number): Promise<void> {
-  let seen = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  const consumer = log.consumer({
+  await consumeAll(log, {
     groupId: 'bench-baseline',
-    topics: [TOPICS.postPublish],
+    topic: TOPICS.postPublish,
+    total,
     maxBatchSize: 1000,
+    eachRecord: (r) => void decodeEvent(r.value),
   });
-  await consumer.run({
-    startOffset: async () => 0,
-    eachBatch: async (batch) => {
-      for (const r of batch.records) decodeEvent(r.value);
-      seen += batch.records.length;
-      if (seen >= total) done();
-    },
-  });
-  await finished;
-  await consumer.stop();
 }
