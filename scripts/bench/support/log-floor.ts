@@ -7,7 +7,7 @@ import type { EventLog } from '../../../platform/ports/event-log';
 import { decodeEvent } from '../../../schemas/events';
 import { consumeAll } from './consume-all';
 
-/** Its own topic, so the pipeline measured after it does not see these deltas. */
+/** Its own topic, so the floor reads back its own deltas and none of the pipeline's. */
 const FLOOR_TOPIC = 'BENCH_FLOOR_POST_HASHTAG';
 
 export interface LogFloor {
