@@ -10,10 +10,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client as CassandraClient } from 'cassandra-driver';
-import { SCHEMA_TIMEOUT_MS } from '../../platform/adapters/cassandra-kv/cassandra-session';
 import { Kafka, logLevel } from 'kafkajs';
 import { engineEndpoints, type EngineEndpoints } from '../../scripts/engines/index';
 import { pollUntil } from '../support/poll';
+import { dropKeyspace } from './support/cassandra-keyspace';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
@@ -144,9 +144,7 @@ describe('real round trips', () => {
       const got = all.rows.map((r) => [r.get('tag') as string, r.get('posts').toNumber() as number]);
       expect(got.sort()).toEqual([...rows].sort());
     } finally {
-      await client
-        .execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: SCHEMA_TIMEOUT_MS })
-        .catch(() => undefined);
+      await dropKeyspace(client, keyspace).catch(() => undefined);
       await client.shutdown();
     }
   });

@@ -39,11 +39,16 @@ export function useKeyspace(
   afterAll(async () => {
     await store?.close();
     if (!admin) return;
-    // The driver's 12 s default is too short for a drop on a loaded machine; schema changes get the adapter's.
-    await admin.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`, [], { readTimeout: SCHEMA_TIMEOUT_MS });
+    await dropKeyspace(admin, keyspace);
     await admin.shutdown();
   });
   return { keyspace, base };
+}
+
+/** Drops a test keyspace, if it exists. */
+export async function dropKeyspace(client: Client, keyspace: string): Promise<void> {
+  // The driver's 12 s default is too short for a drop on a loaded machine; schema changes get the adapter's.
+  await client.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`, [], { readTimeout: SCHEMA_TIMEOUT_MS });
 }
 
 /** 'resolved', or what the promise rejected with. */

@@ -4,10 +4,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as CassandraClient } from 'cassandra-driver';
-import { SCHEMA_TIMEOUT_MS } from '../../../platform/adapters/cassandra-kv/cassandra-session';
 import { checkpointsReached } from '../../../indexer/checkpoints-reached';
 import { ensureTopics, TOPICS } from '../../../indexer/topics';
 import { CassandraKvStore } from '../../../platform/adapters/cassandra-kv';
+import { dropKeyspace } from './cassandra-keyspace';
 import {
   createElasticsearchClient,
   IndexAdmin,
@@ -183,9 +183,7 @@ export class OpsCluster {
     });
     try {
       await cassandra.connect();
-      await cassandra.execute(`DROP KEYSPACE IF EXISTS "${this.prefix}"`, [], {
-        readTimeout: SCHEMA_TIMEOUT_MS,
-      });
+      await dropKeyspace(cassandra, this.prefix);
     } catch {
       // Best effort: a keyspace left behind only costs disk.
     } finally {
