@@ -19,7 +19,7 @@ import { checkpointKey, KV } from '../../indexer/kv-tables';
 import { encodePostingChange, decodePostingChange } from '../../indexer/postings/posting-change';
 import { TOPICS } from '../../indexer/topics';
 import { Client as CassandraClient } from 'cassandra-driver';
-import { SCHEMA_TIMEOUT_MS } from '../../platform/adapters/cassandra-kv/cassandra-session';
+import { SCHEMA_TIMEOUT_MS } from '../../platform/adapters/cassandra-kv';
 import { Kafka, logLevel } from 'kafkajs';
 import { createElasticsearchClient, IndexAdmin } from '../../platform/adapters/elasticsearch-search';
 import { loadDistributedConfig } from '../../query/service/distributed-config';

@@ -17,3 +17,4 @@ export {
   type SnapshotMeta,
   type StoredSnapshot,
 } from './cassandra-snapshot-blob-store';
+export { SCHEMA_TIMEOUT_MS } from './cassandra-session';

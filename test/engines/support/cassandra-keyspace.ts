@@ -1,6 +1,9 @@
 import { Client } from 'cassandra-driver';
-import { CassandraKvStore, type CassandraKvStoreOptions } from '../../../platform/adapters/cassandra-kv';
-import { SCHEMA_TIMEOUT_MS } from '../../../platform/adapters/cassandra-kv/cassandra-session';
+import {
+  CassandraKvStore,
+  SCHEMA_TIMEOUT_MS,
+  type CassandraKvStoreOptions,
+} from '../../../platform/adapters/cassandra-kv';
 import { AppError } from '../../../platform/errors';
 import { testEndpoints, uniqueName } from './test-endpoints';
 
