@@ -5,7 +5,6 @@
  * run is fast; `npx tsx scripts/engines.ts down` stops them.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
@@ -14,13 +13,14 @@ import { Kafka, logLevel } from 'kafkajs';
 import { engineEndpoints, type EngineEndpoints } from '../../scripts/engines/index';
 import { pollUntil } from '../support/poll';
 import { dropKeyspace } from './support/cassandra-keyspace';
+import { uniqueName } from './support/test-endpoints';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
 const run = promisify(execFile);
 
 /** Unique per test run, and valid as a Kafka topic, a CQL keyspace and an ES index name. */
-const RUN_ID = `eng_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const RUN_ID = uniqueName('eng');
 
 async function cli(...args: string[]): Promise<string> {
   const { stdout } = await run(TSX, [path.join(REPO, 'scripts', 'engines.ts'), ...args], {
