@@ -1,5 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { AppError, StorageError } from '../../errors';
+import { AppError, isRetriable, StorageError, TransientError } from '../../errors';
+import { retry } from '../../retry';
 import { kafkaCall } from './kafka-errors';
 
 /** Settings of topics ensureTopic creates. */
@@ -162,6 +163,31 @@ export class KafkaAdmin {
           waitForLeaders: true,
         }),
       { topic, partitions, ...layout },
+    ).catch((err: unknown) => {
+      // kafkajs's leader wait retries only LEADER_NOT_AVAILABLE; right after a broker starts,
+      // its metadata can still call the topic it just created unknown.
+      if (!(err instanceof AppError && err.code === 'UNKNOWN_TOPIC')) throw err;
+      return retry(() => this.leadersElected(topic, partitions), {
+        shouldRetry: (e) => isRetriable(e) || (e instanceof AppError && e.code === 'UNKNOWN_TOPIC'),
+        operation: "waiting for the new topic's leaders",
+      });
+    });
+  }
+
+  private async leadersElected(topic: string, partitions: number): Promise<void> {
+    const { topics } = await kafkaCall('fetching topic metadata', () =>
+      this.admin.fetchTopicMetadata({ topics: [topic] }),
     );
+    const found = topics.find((t) => t.name === topic)?.partitions ?? [];
+    const led = found.filter((p) => p.leader >= 0).length;
+    if (found.length < partitions || led < found.length) {
+      throw new TransientError(
+        'KAFKA_LEADER_NOT_AVAILABLE',
+        `topic ${topic}: ${led} of ${partitions} partitions have a leader`,
+        {
+          details: { topic, partitions, led },
+        },
+      );
+    }
   }
 }
