@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka, PartitionMetadata } from 'kafkajs';
 import { AppError, isRetriable, StorageError, TransientError } from '../../errors';
 import { retry } from '../../retry';
 import { kafkaCall } from './kafka-errors';
@@ -132,10 +132,7 @@ export class KafkaAdmin {
       });
     let partitions: number;
     try {
-      const { topics } = await kafkaCall('fetching topic metadata', () =>
-        this.admin.fetchTopicMetadata({ topics: [topic] }),
-      );
-      partitions = topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+      partitions = (await this.partitionMetadata(topic)).length;
     } catch (err) {
       throw err instanceof AppError && err.code === 'UNKNOWN_TOPIC' ? unknown(err) : err;
     }
@@ -175,19 +172,22 @@ export class KafkaAdmin {
   }
 
   private async leadersElected(topic: string, partitions: number): Promise<void> {
-    const { topics } = await kafkaCall('fetching topic metadata', () =>
-      this.admin.fetchTopicMetadata({ topics: [topic] }),
-    );
-    const found = topics.find((t) => t.name === topic)?.partitions ?? [];
+    const found = await this.partitionMetadata(topic);
     const led = found.filter((p) => p.leader >= 0).length;
     if (found.length < partitions || led < found.length) {
       throw new TransientError(
         'KAFKA_LEADER_NOT_AVAILABLE',
         `topic ${topic}: ${led} of ${partitions} partitions have a leader`,
-        {
-          details: { topic, partitions, led },
-        },
+        { details: { topic, partitions, led } },
       );
     }
+  }
+
+  /** The broker's partitions of a topic; none when its metadata does not list it. */
+  private async partitionMetadata(topic: string): Promise<PartitionMetadata[]> {
+    const { topics } = await kafkaCall('fetching topic metadata', () =>
+      this.admin.fetchTopicMetadata({ topics: [topic] }),
+    );
+    return topics.find((t) => t.name === topic)?.partitions ?? [];
   }
 }
