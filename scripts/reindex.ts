@@ -4,7 +4,7 @@
  * the aliases, with no downtime. See scripts/ops/README.md.
  */
 import { z } from 'zod';
-import { INDEX_KINDS } from '../platform/adapters/elasticsearch-search/index-names';
+import { INDEX_KINDS } from '../platform/ports/search-index';
 import { intFlag, type CommandSpec } from './ops/cli-flags';
 import { COMMON_FLAGS, commonFlagsShape } from './ops/common-flags';
 import { kindListFlag } from './ops/kind-flag';

@@ -8,6 +8,12 @@
  */
 export type SuggestKind = 'users' | 'hashtags' | 'locations';
 
+/** The typeahead kinds plus the media documents the reindex tooling writes. */
+export type IndexKind = SuggestKind | 'media';
+
+export const INDEX_KINDS: readonly IndexKind[] = ['users', 'hashtags', 'locations', 'media'];
+export const SUGGEST_KINDS: readonly SuggestKind[] = ['users', 'hashtags', 'locations'];
+
 export interface UserEntry {
   id: string;
   username: string;

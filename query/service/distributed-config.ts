@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../platform/errors';
-import { CASSANDRA_CONSISTENCIES } from '../../platform/adapters/cassandra-kv/cassandra-options';
+import { CASSANDRA_CONSISTENCIES } from '../../platform/adapters/cassandra-kv';
 import { toFieldIssues } from '../../schemas/events/field-issues';
 
 const list = (what: string) =>

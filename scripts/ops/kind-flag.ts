@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INDEX_KINDS, type IndexKind } from '../../platform/adapters/elasticsearch-search/index-names';
+import { INDEX_KINDS, type IndexKind } from '../../platform/ports/search-index';
 
 /** `--kind users,media`: a comma-separated list of index kinds. */
 export const kindListFlag = () =>

@@ -1,4 +1,5 @@
-import { ElasticsearchSearchIndex, type IndexKind } from '../../platform/adapters/elasticsearch-search';
+import { ElasticsearchSearchIndex } from '../../platform/adapters/elasticsearch-search';
+import type { IndexKind } from '../../platform/ports/search-index';
 import type { SuggestKind } from '../../platform/ports/search-index';
 import { createOpsContext } from '../../scripts/ops/ops-context';
 import type { ProgressReporter } from '../../scripts/ops/progress-reporter';

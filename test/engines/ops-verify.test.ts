@@ -1,6 +1,7 @@
 import type { HashtagCountRecord } from '../../indexer/counting/read-hashtag-count';
 import { KV } from '../../indexer/kv-tables';
-import { documentIdOf, type IndexKind } from '../../platform/adapters/elasticsearch-search';
+import { documentIdOf } from '../../platform/adapters/elasticsearch-search';
+import type { IndexKind } from '../../platform/ports/search-index';
 import type { VerifyCheckpoint } from '../../scripts/ops/verify/verify';
 import { generateEventStream } from '../support/event-stream';
 import { expectedState } from '../support/indexer-model';

@@ -3,6 +3,8 @@ import { AppError, ValidationError } from '../../errors';
 import { type Logger, silentLogger } from '../../logger';
 import {
   entryId,
+  INDEX_KINDS,
+  SUGGEST_KINDS,
   type EntryOf,
   type IndexFailure,
   type SearchEntry,
@@ -25,7 +27,7 @@ import { createElasticsearchClient } from './elasticsearch-client';
 import { IndexAdmin } from './index-admin';
 import { deleteDocuments, isMissingDocument } from './delete-documents';
 import { ElasticsearchMediaIndex } from './elasticsearch-media-index';
-import { IndexNames, INDEX_KINDS, SUGGEST_KINDS } from './index-names';
+import { IndexNames } from './index-names';
 import { mapElasticsearchError } from './map-elasticsearch-error';
 import { documentIdOf, entryOfSource, MAX_DOCUMENT_ID_BYTES, searchSourceOf } from './search-document';
 import { suggestRequest } from './suggest-request';

@@ -1,6 +1,7 @@
 import { errors, type Client } from '@elastic/elasticsearch';
 import { StorageError, ValidationError } from '../../errors';
-import { INDEX_KINDS, IndexNames, type IndexKind } from './index-names';
+import { INDEX_KINDS, type IndexKind } from '../../ports/search-index';
+import { IndexNames } from './index-names';
 import { indexSchemaOf } from './index-schemas';
 import { describeErrorBody, mapElasticsearchError } from './map-elasticsearch-error';
 

@@ -1,11 +1,5 @@
 import { ValidationError } from '../../errors';
-import type { SuggestKind } from '../../ports/search-index';
-
-/** The typeahead kinds plus the media documents the reindex tooling writes. */
-export type IndexKind = SuggestKind | 'media';
-
-export const INDEX_KINDS: readonly IndexKind[] = ['users', 'hashtags', 'locations', 'media'];
-export const SUGGEST_KINDS: readonly SuggestKind[] = ['users', 'hashtags', 'locations'];
+import type { IndexKind } from '../../ports/search-index';
 
 /** Lower case, and no character Elasticsearch refuses in an index name. */
 const PREFIX = /^(?:[a-z0-9][a-z0-9._-]*)?$/;

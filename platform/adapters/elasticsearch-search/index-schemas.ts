@@ -3,7 +3,7 @@ import hashtags from '../../../schemas/elasticsearch/hashtags.json';
 import locations from '../../../schemas/elasticsearch/locations.json';
 import media from '../../../schemas/elasticsearch/media.json';
 import users from '../../../schemas/elasticsearch/users.json';
-import type { IndexKind } from './index-names';
+import type { IndexKind } from '../../ports/search-index';
 
 /** Settings and mappings of one physical index: the body of a create-index call. */
 export interface IndexSchema {

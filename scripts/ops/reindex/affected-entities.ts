@@ -2,7 +2,7 @@ import { externalIdsOf } from '../../../indexer/consumer/id-assigner';
 import { decodeHashtagDelta } from '../../../indexer/hashtag-delta-codec';
 import { KV } from '../../../indexer/kv-tables';
 import { decodePostingChange } from '../../../indexer/postings/posting-change';
-import type { IndexKind } from '../../../platform/adapters/elasticsearch-search/index-names';
+import type { IndexKind } from '../../../platform/ports/search-index';
 import type { LogRecord } from '../../../platform/ports/event-log';
 import type { KvStore } from '../../../platform/ports/kv-store';
 import { decodeEvent } from '../../../schemas/events';

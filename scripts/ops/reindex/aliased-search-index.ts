@@ -1,4 +1,4 @@
-import type { IndexKind } from '../../../platform/adapters/elasticsearch-search/index-names';
+import type { IndexKind } from '../../../platform/ports/search-index';
 import { MemorySearchIndex } from '../../../platform/adapters/memory-search';
 import { AppError, ValidationError } from '../../../platform/errors';
 import type {

@@ -3,20 +3,18 @@ import {
   BulkWriter,
   createElasticsearchClient,
   documentIdOf,
+  entryOfSource,
   IndexAdmin,
   indexSchemaOf,
-  INDEX_KINDS,
   mapElasticsearchError,
   searchSourceOf,
   type BulkOperation,
   type BulkWriterStats,
-  type IndexKind,
 } from '../../../platform/adapters/elasticsearch-search';
-import { entryOfSource } from '../../../platform/adapters/elasticsearch-search/search-document';
 import { StorageError } from '../../../platform/errors';
 import type { Logger } from '../../../platform/logger';
 import { prepareSearchEntry } from '../../../platform/ports/prepare-search-entry';
-import type { SuggestKind } from '../../../platform/ports/search-index';
+import { INDEX_KINDS, type IndexKind, type SuggestKind } from '../../../platform/ports/search-index';
 import type { RetryPolicy } from '../../../platform/retry';
 import { docId, type DocFailure, type IndexDoc, type SearchVersions } from './search-versions';
 

@@ -6,7 +6,7 @@ import type {
   UserRecord,
 } from '../../../indexer/documents/records';
 import { KV } from '../../../indexer/kv-tables';
-import type { IndexKind } from '../../../platform/adapters/elasticsearch-search/index-names';
+import type { IndexKind } from '../../../platform/ports/search-index';
 import type { KvStore } from '../../../platform/ports/kv-store';
 import type { IndexDoc } from './search-versions';
 

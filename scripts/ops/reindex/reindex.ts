@@ -1,5 +1,5 @@
 import { TOPICS } from '../../../indexer/topics';
-import type { IndexKind } from '../../../platform/adapters/elasticsearch-search/index-names';
+import type { IndexKind } from '../../../platform/ports/search-index';
 import { ValidationError } from '../../../platform/errors';
 import type { EventLog, LogRecord } from '../../../platform/ports/event-log';
 import type { KvStore } from '../../../platform/ports/kv-store';

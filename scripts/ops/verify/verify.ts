@@ -1,6 +1,6 @@
 import type { HashtagCountRecord } from '../../../indexer/counting/read-hashtag-count';
 import { KV } from '../../../indexer/kv-tables';
-import type { IndexKind } from '../../../platform/adapters/elasticsearch-search/index-names';
+import type { IndexKind } from '../../../platform/ports/search-index';
 import type { KvStore } from '../../../platform/ports/kv-store';
 import type { PostingIndex } from '../../../query/engine/posting-index';
 import type { CheckpointBase, OpsContext } from '../ops-context';

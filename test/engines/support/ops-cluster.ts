@@ -8,12 +8,8 @@ import { checkpointsReached } from '../../../indexer/checkpoints-reached';
 import { ensureTopics, TOPICS } from '../../../indexer/topics';
 import { CassandraKvStore } from '../../../platform/adapters/cassandra-kv';
 import { dropKeyspace } from './cassandra-keyspace';
-import {
-  createElasticsearchClient,
-  IndexAdmin,
-  INDEX_KINDS,
-  type IndexKind,
-} from '../../../platform/adapters/elasticsearch-search';
+import { createElasticsearchClient, IndexAdmin } from '../../../platform/adapters/elasticsearch-search';
+import { INDEX_KINDS, type IndexKind } from '../../../platform/ports/search-index';
 import { KafkaEventLog } from '../../../platform/adapters/kafka-log';
 import { loadDistributedConfig, type DistributedConfig } from '../../../query/service/distributed-config';
 import {
