@@ -1,6 +1,5 @@
 import { ElasticsearchSearchIndex } from '../../platform/adapters/elasticsearch-search';
-import type { IndexKind } from '../../platform/ports/search-index';
-import type { SuggestKind } from '../../platform/ports/search-index';
+import type { IndexKind, SuggestKind } from '../../platform/ports/search-index';
 import { createOpsContext } from '../../scripts/ops/ops-context';
 import type { ProgressReporter } from '../../scripts/ops/progress-reporter';
 import type { ElasticsearchVersions } from '../../scripts/ops/reindex/elasticsearch-versions';

@@ -1,18 +1,17 @@
-import type { IndexKind } from '../../../platform/ports/search-index';
 import { MemorySearchIndex } from '../../../platform/adapters/memory-search';
 import { AppError, ValidationError } from '../../../platform/errors';
-import type {
-  EntryOf,
-  IndexFailure,
-  SearchEntry,
-  SearchIndex,
-  SuggestHit,
-  SuggestKind,
-  SuggestOptions,
+import {
+  SUGGEST_KINDS as KINDS,
+  type EntryOf,
+  type IndexFailure,
+  type IndexKind,
+  type SearchEntry,
+  type SearchIndex,
+  type SuggestHit,
+  type SuggestKind,
+  type SuggestOptions,
 } from '../../../platform/ports/search-index';
 import { docId, type DocFailure, type IndexDoc, type SearchVersions } from './search-versions';
-
-const KINDS: readonly SuggestKind[] = ['users', 'hashtags', 'locations'];
 
 /**
  * The embedded typeahead index with Elasticsearch-style aliases: each kind

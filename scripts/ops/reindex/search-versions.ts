@@ -1,6 +1,5 @@
 import type { MediaDoc } from '../../../indexer/documents/document-types';
-import type { IndexKind } from '../../../platform/ports/search-index';
-import type { SearchEntry } from '../../../platform/ports/search-index';
+import type { IndexKind, SearchEntry } from '../../../platform/ports/search-index';
 
 /** A document of one index kind: a typeahead entry, or a media document. */
 export type IndexDoc = SearchEntry | { kind: 'media'; entry: MediaDoc };
