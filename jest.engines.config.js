@@ -15,8 +15,4 @@ module.exports = {
   // One suite at a time: the engines share two cores with the tests.
   maxWorkers: 1,
   testTimeout: 180000,
-  // After distributed-faults (which restarts Cassandra), about one run in three a socket to Cassandra
-  // stays open. A heap snapshot shows it in the pool of a stale driver Host (same address and host id)
-  // that the driver's token map still holds but client.hosts does not, so shutdown() never closes it.
-  forceExit: true,
 };

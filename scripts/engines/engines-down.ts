@@ -3,9 +3,16 @@ import { ENGINE_NAMES, type EngineName } from './engine-name';
 import { ENGINES } from './engine-registry';
 import { readEngineSettings } from './engine-settings';
 import type { EnginesOptions } from './engines-up';
+import { waitForPortsFree } from './port-check';
 import { readRunningPid, removePidFile, stopProcessGroup } from './process-supervisor';
 
-/** Stops the engines (SIGTERM, then SIGKILL after each engine's grace period). Safe when stopped. */
+/** How long a stopped engine's ports may stay bound before `down` fails. */
+const PORT_RELEASE_MS = 15_000;
+
+/**
+ * Stops the engines (SIGTERM, then SIGKILL after each engine's grace period)
+ * and waits until their ports are released. Safe when stopped.
+ */
 export async function enginesDown(
   names: readonly EngineName[] = ENGINE_NAMES,
   options: EnginesOptions = {},
@@ -24,6 +31,8 @@ export async function enginesDown(
       const started = Date.now();
       const outcome = await stopProcessGroup(pid, ENGINES[name].stopGraceMs);
       await removePidFile(layout);
+      // Stopped means restartable: an `up` right after must find the ports free.
+      await waitForPortsFree(name, ENGINES[name].ports(settings), PORT_RELEASE_MS);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       log(
         outcome === 'terminated'

@@ -13,16 +13,39 @@ export interface NamedPort {
  * stranger.
  */
 export async function assertPortsFree(engine: string, ports: NamedPort[]): Promise<void> {
-  const busy: NamedPort[] = [];
-  for (const entry of ports) {
-    if (!(await isPortFree(entry.port))) busy.push(entry);
-  }
+  const busy = await busyPorts(ports);
   if (busy.length > 0) {
     const list = busy.map((b) => `127.0.0.1:${b.port} (${b.setting})`).join(', ');
     throw new AppError('ENGINE_PORT_IN_USE', `${engine}: another process already listens on ${list}`, {
       details: { engine, ports: busy },
     });
   }
+}
+
+/**
+ * Polls until the ports are free, then as assertPortsFree at the deadline. A
+ * stopped JVM's leader thread can be reaped while its other threads still
+ * hold the listening sockets for a moment.
+ */
+export async function waitForPortsFree(
+  engine: string,
+  ports: NamedPort[],
+  timeoutMs: number,
+  pollMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await busyPorts(ports)).length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  await assertPortsFree(engine, ports);
+}
+
+async function busyPorts(ports: NamedPort[]): Promise<NamedPort[]> {
+  const busy: NamedPort[] = [];
+  for (const entry of ports) {
+    if (!(await isPortFree(entry.port))) busy.push(entry);
+  }
+  return busy;
 }
 
 function isPortFree(port: number): Promise<boolean> {
