@@ -12,19 +12,13 @@ export interface NamedPort {
  * would not start, and worse, a readiness probe could succeed against the
  * stranger.
  */
-export async function assertPortsFree(engine: string, ports: NamedPort[]): Promise<void> {
-  const busy = await busyPorts(ports);
-  if (busy.length > 0) {
-    const list = busy.map((b) => `127.0.0.1:${b.port} (${b.setting})`).join(', ');
-    throw new AppError('ENGINE_PORT_IN_USE', `${engine}: another process already listens on ${list}`, {
-      details: { engine, ports: busy },
-    });
-  }
+export function assertPortsFree(engine: string, ports: NamedPort[]): Promise<void> {
+  return waitForPortsFree(engine, ports, 0);
 }
 
 /**
- * Polls until the ports are free, then as assertPortsFree at the deadline. A
- * stopped JVM's leader thread can be reaped while its other threads still
+ * Polls until the ports are free, failing as assertPortsFree at the deadline.
+ * A stopped JVM's leader thread can be reaped while its other threads still
  * hold the listening sockets for a moment.
  */
 export async function waitForPortsFree(
@@ -34,10 +28,17 @@ export async function waitForPortsFree(
   pollMs = 100,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while ((await busyPorts(ports)).length > 0 && Date.now() < deadline) {
+  for (;;) {
+    const busy = await busyPorts(ports);
+    if (busy.length === 0) return;
+    if (Date.now() >= deadline) {
+      const list = busy.map((b) => `127.0.0.1:${b.port} (${b.setting})`).join(', ');
+      throw new AppError('ENGINE_PORT_IN_USE', `${engine}: another process already listens on ${list}`, {
+        details: { engine, ports: busy },
+      });
+    }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  await assertPortsFree(engine, ports);
 }
 
 async function busyPorts(ports: NamedPort[]): Promise<NamedPort[]> {
